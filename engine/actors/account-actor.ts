@@ -1,0 +1,82 @@
+// The account actor: a thin shell over domain/account.ts. It owns the account's money, holds and the
+// limit counters of its cards. Besides its journal it keeps two derived indexes in the same write
+// batch: holds by expiry (for the expiry scheduler) and transaction records (for refunds).
+
+import { decideAccount, decodeAccountSnapshot, encodeAccountSnapshot, evolveAccount, initialAccountState, transactionRecordOf } from '../domain/account.js';
+import type { AccountCommand, AccountEvent, AccountSnapshot, AccountState, TransactionRecord } from '../domain/account.js';
+import type { AccountConfig } from '../network/catalog.js';
+import { referenceKinds } from '../network/catalog.js';
+import { declined } from '../protocol/replies.js';
+import type { LmdbStore } from '../store/lmdb-store.js';
+import type { ActorBehaviour } from './registry.js';
+import type { ActorDeps } from './deps.js';
+import type { AccountMessage } from './messages.js';
+import { assertNever } from '../assert.js';
+
+export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<AccountState | undefined, AccountMessage> {
+  let config = deps.store.getReference<AccountConfig>(referenceKinds.account, key);
+  return {
+    initialState: () => (config ? initialAccountState(config) : undefined),
+    recover: (state, event: AccountEvent) => (state ? evolveAccount(state, event) : state),
+    encodeSnapshot: (state) => (state ? encodeAccountSnapshot(state) : undefined),
+    decodeSnapshot: (snapshot) => (snapshot ? decodeAccountSnapshot(snapshot as AccountSnapshot) : undefined),
+    onCrash: (message) => {
+      if (message.type === 'command') message.replyTo({ result: 'error', reason: 'UNAVAILABLE', detail: 'the account could not be processed; retry' });
+    },
+    handle: (state, message, context) => {
+      switch (message.type) {
+        case 'config.changed':
+          config = deps.store.getReference<AccountConfig>(referenceKinds.account, key);
+          return state ?? (config ? initialAccountState(config) : undefined);
+        case 'command': {
+          const catalog = config ? deps.catalogs.network(config.networkId) : undefined;
+          if (state === undefined || config === undefined || catalog === undefined) {
+            message.replyTo(declined(message.command.type === 'refund' ? 'TX_NOT_FOUND' : 'AUTH_NOT_FOUND'));
+            return state;
+          }
+          const command = withTransaction(deps.store, key, message.command);
+          const decision = decideAccount(state, { key, config, catalog }, command, deps.clock.now());
+          let next = state;
+          for (const event of decision.events) {
+            writeIndexes(deps.store, key, next, event);
+            next = evolveAccount(next, event);
+            context.persist(event);
+          }
+          if (command.type === 'expire' && decision.events.length === 0 && message.dueIndex && !next.holds.has(command.holdNumber)) {
+            deps.store.holdClosed(message.dueIndex.expiresAt, key, command.holdNumber); // a stale index entry
+          }
+          message.replyTo(decision.outcome);
+          return next;
+        }
+        default:
+          return assertNever(message);
+      }
+    },
+  };
+}
+
+function withTransaction(store: LmdbStore, key: string, command: AccountCommand): AccountCommand {
+  if (command.type !== 'refund') return command;
+  return { ...command, transaction: store.transaction(key, command.txNumber) as TransactionRecord | undefined };
+}
+
+function writeIndexes(store: LmdbStore, key: string, state: AccountState, event: AccountEvent): void {
+  switch (event.type) {
+    case 'authorized':
+      store.holdOpened(event.expiresAt, key, event.number);
+      return;
+    case 'completed':
+    case 'reversed':
+    case 'expired': {
+      const hold = state.holds.get(event.holdNumber);
+      if (hold) store.holdClosed(hold.expiresAt, key, hold.number);
+      if (event.type === 'completed') store.saveTransaction(key, event.txNumber, { ...transactionRecordOf(event) });
+      return;
+    }
+    case 'refunded':
+    case 'topup':
+      return;
+    default:
+      assertNever(event);
+  }
+}

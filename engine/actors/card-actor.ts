@@ -1,0 +1,79 @@
+// The card actor: a thin shell over domain/card.ts. It checks status, expiry, PIN and restrictions,
+// records PIN failures, and hands an accepted use to the account that owns the card's money and limits.
+
+import { decideCardUse, evolveCard, initialCardState } from '../domain/card.js';
+import type { CardEvent, CardState } from '../domain/card.js';
+import type { CardContext } from '../domain/account.js';
+import type { CardConfig } from '../network/catalog.js';
+import { referenceKinds } from '../network/catalog.js';
+import { declined } from '../protocol/replies.js';
+import type { ActorBehaviour } from './registry.js';
+import type { ActorDeps } from './deps.js';
+import type { AccountMessage, CardMessage } from './messages.js';
+import { assertNever } from '../assert.js';
+
+export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<CardState, CardMessage> {
+  const storageId = key.slice('card:'.length);
+  let config = deps.store.getReference<CardConfig>(referenceKinds.card, storageId);
+  return {
+    initialState: initialCardState,
+    recover: (state, event: CardEvent) => evolveCard(state, event),
+    onCrash: (message) => {
+      if (message.type === 'use') message.replyTo({ result: 'error', reason: 'UNAVAILABLE', detail: 'the card could not be processed; retry' });
+    },
+    handle: (state, message, context) => {
+      switch (message.type) {
+        case 'config.changed':
+          config = deps.store.getReference<CardConfig>(referenceKinds.card, storageId);
+          return state;
+        case 'use': {
+          const catalog = config ? deps.catalogs.network(config.networkId) : undefined;
+          if (config === undefined || catalog === undefined) {
+            message.replyTo(declined('CARD_UNKNOWN'));
+            return state;
+          }
+          const cardConfig = config;
+          const now = deps.clock.now();
+          const use = { siteId: message.terminal.siteId, ...(message.request.pin !== undefined ? { pin: message.request.pin } : {}) };
+          const decision = decideCardUse(
+            state,
+            cardConfig,
+            catalog,
+            message.purpose === 'authorize' ? { ...use, product: message.request.product } : use,
+            (pin) => cardConfig.pinHash !== undefined && deps.cardKeys.pinMatches(cardConfig.hash, pin, cardConfig.pinHash),
+            now,
+          );
+          let next = state;
+          for (const event of decision.events) {
+            next = evolveCard(next, event);
+            context.persist(event);
+          }
+          if (decision.decline !== undefined) {
+            message.replyTo(declined(decision.decline));
+            return next;
+          }
+          const card: CardContext = { hash: cardConfig.hash, masked: cardConfig.masked, status: cardConfig.status, limits: cardConfig.limits };
+          const command: AccountMessage =
+            message.purpose === 'authorize'
+              ? {
+                  type: 'command',
+                  command: {
+                    type: 'authorize',
+                    card,
+                    terminal: message.terminal,
+                    product: message.request.product,
+                    ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
+                    ...(message.request.volume !== undefined ? { volume: message.request.volume } : {}),
+                  },
+                  replyTo: message.replyTo,
+                }
+              : { type: 'command', command: { type: 'inquire', card }, replyTo: message.replyTo };
+          deps.registry.send(cardConfig.accountKey, command);
+          return next;
+        }
+        default:
+          return assertNever(message);
+      }
+    },
+  };
+}

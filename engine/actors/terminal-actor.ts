@@ -1,0 +1,234 @@
+// The terminal actor: the front door of every request from one terminal. It answers repeats from the
+// idempotency records (the first reply, unchanged), joins identical requests in flight, checks the
+// terminal itself, routes the request to the card or account actor, and replies only once the reply
+// record — and with it every event of the decision, written before it — is flushed to disk.
+
+import nact from 'nact';
+import { decodeHandle } from '../domain/handles.js';
+import type { TerminalContext } from '../domain/account.js';
+import type { ClientIdentifier } from '../protocol/requests.js';
+import { accountKeyFor, cardKeyFor, referenceKinds } from '../network/catalog.js';
+import type { AccountConfig, CardConfig, TerminalInfo } from '../network/catalog.js';
+import type { Outcome, Reply } from '../protocol/replies.js';
+import { declined, replyFor } from '../protocol/replies.js';
+import { reasonMessages } from '../reasons.js';
+import type { DeclineReason } from '../reasons.js';
+import { maskCardNumber } from '../card-identity.js';
+import { normalizePlate } from '../domain/plates.js';
+import type { ActorBehaviour } from './registry.js';
+import type { ActorDeps } from './deps.js';
+import type { DeclineDetails, OutcomePort, ReplyPort, TerminalMessage } from './messages.js';
+import { assertNever } from '../assert.js';
+
+interface InFlight {
+  fingerprint: string;
+  waiters: ReplyPort[];
+  details: DeclineDetails;
+}
+
+/** The terminal's journal records every decline (approvals are the account's events). */
+export type DeclinedEvent = { type: 'declined'; network: string; terminal: string; site: string; id: string; reason: DeclineReason; at: number } & DeclineDetails;
+
+export interface TerminalState {
+  inFlight: Map<string, InFlight>;
+}
+
+export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<TerminalState, TerminalMessage> {
+  const terminalId = key.slice('term:'.length);
+  let info: TerminalInfo | undefined = deps.catalogs.terminal(terminalId);
+  return {
+    initialState: () => ({ inFlight: new Map() }),
+    recover: (state) => state,
+    encodeSnapshot: () => ({}),
+    decodeSnapshot: () => ({ inFlight: new Map() }),
+    onCrash: (message) => {
+      if (message.type === 'request') message.replyTo({ id: message.request.id, result: 'error', reason: 'UNAVAILABLE', message: reasonMessages.UNAVAILABLE });
+    },
+    handle: (state, message, context) => {
+      switch (message.type) {
+        case 'config.changed':
+          info = deps.catalogs.terminal(terminalId);
+          return state;
+        case 'request': {
+          const id = message.request.id;
+          const pending = state.inFlight.get(id);
+          if (pending !== undefined) {
+            if (pending.fingerprint === message.fingerprint) pending.waiters.push(message.replyTo);
+            else message.replyTo(mismatch(id));
+            return state;
+          }
+          const record = deps.store.idempotencyRecord(terminalId, id);
+          if (record !== undefined) {
+            message.replyTo(record.fingerprint === message.fingerprint ? (record.reply as Reply) : mismatch(id));
+            return state;
+          }
+          state.inFlight.set(id, { fingerprint: message.fingerprint, waiters: [message.replyTo], details: detailsOf(message) });
+          const self = context.self;
+          const port: OutcomePort = (outcome) => nact.dispatch(self, { type: 'decided', requestId: id, outcome });
+          if (info === undefined) port(declined('TERMINAL_UNKNOWN'));
+          else if (info.status === 'blocked') port(declined('TERMINAL_BLOCKED'));
+          else route(deps, info, message, port);
+          return state;
+        }
+        case 'decided': {
+          const pending = state.inFlight.get(message.requestId);
+          if (pending === undefined) return state;
+          const reply = replyFor(message.requestId, message.outcome);
+          if (message.outcome.result === 'error') {
+            // Nothing was decided: answer without a record, so a retry is decided afresh.
+            state.inFlight.delete(message.requestId);
+            for (const waiter of pending.waiters) waiter(reply);
+            return state;
+          }
+          const now = deps.clock.now();
+          if (message.outcome.result === 'declined' && info !== undefined) {
+            const event: DeclinedEvent = { type: 'declined', network: info.networkId, terminal: terminalId, site: info.siteId, id: message.requestId, reason: message.outcome.reason, ...pending.details, at: now };
+            context.persist(event);
+          }
+          const self = context.self;
+          deps.store
+            .remember(terminalId, message.requestId, { fingerprint: pending.fingerprint, reply, at: now })
+            .then(() => nact.dispatch(self, { type: 'flushed', requestId: message.requestId, reply }))
+            .catch(() => undefined); // the store reports a failed write as fatal
+          return state;
+        }
+        case 'flushed': {
+          const pending = state.inFlight.get(message.requestId);
+          if (pending === undefined) return state;
+          state.inFlight.delete(message.requestId);
+          for (const waiter of pending.waiters) waiter(message.reply);
+          return state;
+        }
+        default:
+          return assertNever(message);
+      }
+    },
+  };
+}
+
+function mismatch(id: string): Reply {
+  return { id, result: 'declined', reason: 'DUPLICATE_ID_MISMATCH', message: reasonMessages.DUPLICATE_ID_MISMATCH };
+}
+
+function detailsOf(message: Extract<TerminalMessage, { type: 'request' }>): DeclineDetails {
+  switch (message.op) {
+    case 'authorize': {
+      const details: DeclineDetails = { op: 'authorize', card: maskCardNumber(message.request.card), product: message.request.product };
+      if (message.request.amount !== undefined) details.amount = message.request.amount;
+      if (message.request.volume !== undefined) details.volume = message.request.volume;
+      return details;
+    }
+    case 'inquire':
+      return { op: 'inquire', card: maskCardNumber(message.request.card) };
+    case 'topup':
+      return message.request.card !== undefined ? { op: 'topup', card: maskCardNumber(message.request.card), amount: message.request.amount } : { op: 'topup', amount: message.request.amount };
+    case 'complete':
+    case 'reverse':
+    case 'refund':
+      return { op: message.op };
+    default:
+      return assertNever(message);
+  }
+}
+
+function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMessage, { type: 'request' }>, port: OutcomePort): void {
+  const terminal: TerminalContext = { terminalId: info.id, siteId: info.siteId };
+  switch (message.op) {
+    case 'authorize':
+    case 'inquire': {
+      const identity = deps.cardKeys.identify(info.networkId, message.request.card);
+      const storageId = `${info.networkId}:${identity.hash}`;
+      if (deps.store.getReference<CardConfig>(referenceKinds.card, storageId) === undefined) {
+        port(declined('CARD_UNKNOWN'));
+        return;
+      }
+      const cardKey = cardKeyFor(info.networkId, identity.hash);
+      if (message.op === 'authorize') deps.registry.send(cardKey, { type: 'use', purpose: 'authorize', request: message.request, terminal, replyTo: port });
+      else deps.registry.send(cardKey, { type: 'use', purpose: 'inquire', request: message.request, terminal, replyTo: port });
+      return;
+    }
+    case 'complete':
+    case 'reverse': {
+      const handle = decodeHandle('hold', message.request.authId);
+      if (handle === undefined || !accountOfNetwork(deps, info.networkId, handle.accountKey)) {
+        port(declined('AUTH_NOT_FOUND'));
+        return;
+      }
+      const command =
+        message.op === 'complete'
+          ? {
+              type: 'complete' as const,
+              holdNumber: handle.number,
+              terminal,
+              ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
+              ...(message.request.volume !== undefined ? { volume: message.request.volume } : {}),
+            }
+          : { type: 'reverse' as const, holdNumber: handle.number, terminal };
+      deps.registry.send(handle.accountKey, { type: 'command', command, replyTo: port });
+      return;
+    }
+    case 'refund': {
+      const handle = decodeHandle('transaction', message.request.txId);
+      if (handle === undefined || !accountOfNetwork(deps, info.networkId, handle.accountKey)) {
+        port(declined('TX_NOT_FOUND'));
+        return;
+      }
+      const command = {
+        type: 'refund' as const,
+        txNumber: handle.number,
+        transaction: undefined,
+        terminal,
+        ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
+      };
+      deps.registry.send(handle.accountKey, { type: 'command', command, replyTo: port });
+      return;
+    }
+    case 'topup': {
+      const resolved = topupAccount(deps, info.networkId, message.request);
+      if (typeof resolved !== 'string') {
+        port(resolved);
+        return;
+      }
+      deps.registry.send(resolved, { type: 'command', command: { type: 'topup', amount: message.request.amount, method: message.request.method, terminal }, replyTo: port });
+      return;
+    }
+    default:
+      assertNever(message);
+  }
+}
+
+function accountOfNetwork(deps: ActorDeps, networkId: string, accountKey: string): boolean {
+  if (!accountKey.startsWith(`acct:${networkId}:`)) return false;
+  return deps.store.getReference<AccountConfig>(referenceKinds.account, accountKey) !== undefined;
+}
+
+function topupAccount(deps: ActorDeps, networkId: string, request: { card?: string | undefined; account?: string | undefined; client?: ClientIdentifier | undefined }): string | Outcome {
+  if (request.card !== undefined) {
+    const identity = deps.cardKeys.identify(networkId, request.card);
+    const card = deps.store.getReference<CardConfig>(referenceKinds.card, `${networkId}:${identity.hash}`);
+    return card ? card.accountKey : declined('CARD_UNKNOWN');
+  }
+  if (request.account !== undefined) {
+    const key = accountKeyFor(networkId, 'counterparty', request.account);
+    return accountOfNetwork(deps, networkId, key) ? key : declined('ACCOUNT_UNKNOWN');
+  }
+  if (request.client !== undefined) {
+    const clientId = resolveClient(deps, networkId, request.client);
+    if (clientId === undefined) return declined('CLIENT_UNKNOWN');
+    return accountKeyFor(networkId, 'client', clientId);
+  }
+  return declined('ACCOUNT_UNKNOWN');
+}
+
+/** The client a QR code, NFC tag, card or plate names. */
+export function resolveClient(deps: ActorDeps, networkId: string, client: ClientIdentifier): string | undefined {
+  if ('card' in client) {
+    const identity = deps.cardKeys.identify(networkId, client.card);
+    const card = deps.store.getReference<CardConfig>(referenceKinds.card, `${networkId}:${identity.hash}`);
+    const prefix = `acct:${networkId}:cl:`;
+    return card?.accountKey.startsWith(prefix) ? card.accountKey.slice(prefix.length) : undefined;
+  }
+  const [kind, value] = 'qr' in client ? ['qr', client.qr] : 'nfc' in client ? ['nfc', client.nfc] : ['plate', normalizePlate(client.plate)];
+  return deps.store.getReference<string>(referenceKinds.clientIdentifier, `${networkId}:${kind}:${value}`);
+}
+

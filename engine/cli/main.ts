@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// The `tessera` command: serve, import, simulate, schema.
+
+import { Command, InvalidArgumentError } from 'commander';
+import { pino } from 'pino';
+import { constants } from '../constants.js';
+import { serve } from './serve.js';
+import { importFile } from './import-command.js';
+import { simulate } from './simulate.js';
+import { demoCards, demoPins } from '../demo/demo-network.js';
+
+const program = new Command();
+program.name('tessera').description('Real-time transaction processing for fuel, retail and car-wash networks');
+
+const port = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new InvalidArgumentError('a port number');
+  return parsed;
+};
+
+program
+  .command('serve')
+  .description('start the engine')
+  .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
+  .option('--nats <url>', 'NATS server URL (NATS_URL); without it, an in-process bus', process.env['NATS_URL'])
+  .option('--http <port>', 'HTTP port (TESSERA_HTTP_PORT)', port, Number(process.env['TESSERA_HTTP_PORT'] ?? constants.httpPortDefault))
+  .option('--demo', 'load the demo network', false)
+  .option('--simulate <rate>', 'send demo traffic at this many flows per second (with --demo)', Number)
+  .action(async (options: { data: string; nats?: string; http: number; demo: boolean; simulate?: number }) => {
+    const logger = pino({ name: 'tessera' });
+    const server = await serve({ dataDir: options.data, natsUrl: options.nats, httpPort: options.http, demo: options.demo, logger });
+    if (options.demo) {
+      const base = `http://127.0.0.1:${server.http.port}`;
+      process.stdout.write(
+        [
+          '',
+          'Demo network "sever" is loaded. Send a first authorisation (AI-95, up to 40 l, PIN 1234):',
+          `  curl -s ${base}/api/v1/term/MSK-01-P1/authorize -H 'Content-Type: application/json' \\`,
+          `       -d '{"id":"first-1","card":"${demoCards.fleet}","pin":"${demoPins.fleet ?? ''}","product":"AI95","volume":40000}'`,
+          options.nats ? `Over NATS: subject tessera.v1.term.MSK-01-P1.authorize (msgpack, or JSON with header Content-Type: application/json).` : 'Over NATS: start with --nats nats://127.0.0.1:4222 and request tessera.v1.term.MSK-01-P1.authorize.',
+          `Metrics: ${base}/metrics   Readiness: ${base}/readyz   Traffic: tessera serve --demo --simulate 20`,
+          '',
+        ].join('\n'),
+      );
+    }
+    const simulation = options.simulate ? simulate({ bus: server.bus, rate: options.simulate, logger }) : undefined;
+    const shutdown = (signal: string): void => {
+      logger.info({ signal }, 'draining');
+      simulation?.stop();
+      server.stop().then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ error: String(error) }, 'stop failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+
+program
+  .command('import')
+  .description('load a network document into a running engine (over NATS, or HTTP on this machine)')
+  .argument('<file>', 'network document (JSON)')
+  .option('--nats <url>', 'NATS server URL (NATS_URL)', process.env['NATS_URL'])
+  .option('--http <port>', 'HTTP port of a local engine when no NATS URL is given', port, Number(process.env['TESSERA_HTTP_PORT'] ?? constants.httpPortDefault))
+  .action(async (file: string, options: { nats?: string; http: number }) => {
+    const ok = await importFile(file, options);
+    process.exit(ok ? 0 : 1);
+  });
+
+program
+  .command('simulate')
+  .description('send realistic demo traffic (authorise, complete, reverse, inquire) to an engine over NATS')
+  .option('--nats <url>', 'NATS server URL', process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222')
+  .option('--rate <n>', 'flows per second', Number, 20)
+  .option('--duration <s>', 'seconds to run (0: until interrupted)', Number, 0)
+  .action(async (options: { nats: string; rate: number; duration: number }) => {
+    const { connectNatsBus } = await import('../../gateways/bus/nats-bus.js');
+    const bus = await connectNatsBus(options.nats, 'tessera-simulator');
+    const logger = pino({ name: 'tessera-simulate' });
+    const simulation = simulate({ bus, rate: options.rate, logger });
+    const finish = (): void => {
+      simulation.stop();
+      void bus.drain().then(() => process.exit(0));
+    };
+    if (options.duration > 0) setTimeout(finish, options.duration * 1000);
+    process.once('SIGINT', finish);
+    process.once('SIGTERM', finish);
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of the network document')
+  .action(async () => {
+    const { networkJsonSchema } = await import('../network/schema.js');
+    process.stdout.write(JSON.stringify(networkJsonSchema(), null, 2) + '\n');
+  });
+
+await program.parseAsync();

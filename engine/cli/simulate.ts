@@ -1,0 +1,81 @@
+// A small terminal simulator so the demo shows life: pumps of the demo network authorise fuel with
+// the demo cards, complete most sales with a realistic volume, reverse some, and ask balances.
+// Some traffic is declined on purpose (a blocked card, a wrong PIN, a product outside restrictions).
+
+import { pack, unpack } from 'msgpackr';
+import type { Logger } from 'pino';
+import { subjectPrefixDefault } from '../constants.js';
+import type { Bus } from '../../gateways/bus/bus.js';
+import { demoCards, demoPins } from '../demo/demo-network.js';
+
+export interface Simulation {
+  stop(): void;
+  readonly counts: Record<string, number>;
+}
+
+/** A deterministic pseudo-random sequence (mulberry32), so a simulation can be replayed by seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function simulate(options: { bus: Bus; rate: number; logger: Logger; seed?: number }): Simulation {
+  const random = seededRandom(options.seed ?? 1);
+  const counts: Record<string, number> = {};
+  const pumps = ['MSK-01-P1', 'MSK-01-P2', 'MSK-01-P3', 'MSK-02-P1', 'MSK-02-P2', 'TVR-01-P1', 'TVR-01-P2'];
+  const fuels = ['AI92', 'AI95', 'AI95', 'DT', 'AI98'];
+  let sequence = 0;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const request = async (terminal: string, op: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const reply = await options.bus.request(`${subjectPrefixDefault}.v1.term.${terminal}.${op}`, pack({ id: `sim-${process.pid}-${++sequence}`, ...body }), { timeoutMs: 5_000 });
+    const decoded = unpack(Buffer.from(reply.data)) as Record<string, unknown>;
+    const key = `${op}:${String(decoded['result'])}:${String(decoded['reason'])}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    return decoded;
+  };
+  const flow = async (): Promise<void> => {
+    const terminal = pick(pumps);
+    const roll = random();
+    if (roll < 0.05) {
+      await request(terminal, 'authorize', { card: demoCards.blocked, product: 'AI95', volume: 30_000 });
+      return;
+    }
+    if (roll < 0.08) {
+      await request(terminal, 'authorize', { card: demoCards.fleet, pin: '0000', product: 'AI95', volume: 30_000 });
+      return;
+    }
+    if (roll < 0.15) {
+      await request(terminal, 'inquire', { card: demoCards.fleet, pin: demoPins.fleet });
+      return;
+    }
+    const card = roll < 0.6 ? 'fleet' : roll < 0.8 ? 'diesel' : roll < 0.92 ? 'small' : 'loyalty';
+    const product = card === 'diesel' ? 'DT' : pick(fuels);
+    const asked = 10_000 + Math.floor(random() * 50_000);
+    const authorization = await request(terminal, 'authorize', { card: demoCards[card], ...(demoPins[card] ? { pin: demoPins[card] } : {}), product, volume: asked });
+    if (authorization['result'] !== 'approved') return;
+    if (random() < 0.1) {
+      await request(terminal, 'reverse', { authId: authorization['authId'] });
+      return;
+    }
+    const approvedVolume = Number(authorization['approvedVolume'] ?? 0);
+    const dispensed = Math.max(1_000, Math.floor(approvedVolume * (0.6 + random() * 0.4)));
+    await request(terminal, 'complete', { authId: authorization['authId'], volume: Math.min(dispensed, approvedVolume) });
+  };
+  const timer = setInterval(() => {
+    flow().catch((error: unknown) => options.logger.warn({ error: String(error) }, 'simulated flow failed'));
+  }, Math.max(1, Math.round(1000 / Math.max(1, options.rate))));
+  const reporter = setInterval(() => options.logger.info({ counts }, 'simulated traffic'), 10_000);
+  return {
+    counts,
+    stop: () => {
+      clearInterval(timer);
+      clearInterval(reporter);
+    },
+  };
+}

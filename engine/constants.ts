@@ -1,0 +1,56 @@
+// Every limit of the engine in one place: sizes, counts and durations, units last.
+// Change a bound here, never inline; docs/configuration.md lists the ones an operator may override.
+
+export const constants = {
+  /** Largest request body a terminal may send, checked before decoding. */
+  requestBytesMax: 64 * 1024,
+  /** Largest network document accepted by one import request (the CLI sends big documents in parts). */
+  importRequestBytesMax: 768 * 1024,
+  /** Cards per import part sent by `tessera import`. */
+  importPartCardsMax: 2_000,
+  /** Request id length (protocol: 1–64 chars). */
+  requestIdLengthMax: 64,
+  /** Card number or token length. */
+  cardNumberLengthMax: 64,
+  cardNumberLengthMin: 4,
+  /** Identifiers in the network document (site, terminal, product, counterparty...). */
+  identifierLengthMax: 64,
+  /** Free-text names and comments. */
+  nameLengthMax: 200,
+  /** PIN length. */
+  pinLengthMin: 4,
+  pinLengthMax: 12,
+  /** Wrong PINs in a row before the card is PIN-locked until the next local day. */
+  pinTriesMax: 3,
+  /** Default life of an authorisation hold; a product may set its own `holdMinutes`. */
+  holdTimeoutMs: 30 * 60 * 1000,
+  holdMinutesMax: 7 * 24 * 60,
+  /** How often the hold expiry scheduler looks for due holds, and how many it sends per look. */
+  holdSweepIntervalMs: 1_000,
+  holdSweepBatchMax: 10_000,
+  /** Idempotency records are kept at least this long (protocol: ≥ 24 h). */
+  idempotencyRetentionMs: 48 * 60 * 60 * 1000,
+  idempotencySweepIntervalMs: 10 * 60 * 1000,
+  idempotencySweepBatchMax: 50_000,
+  /** Actors idle this long are passivated (stopped, recovered lazily on the next message). */
+  actorIdleMs: 5 * 60 * 1000,
+  actorSweepIntervalMs: 30 * 1000,
+  /** A snapshot is written after this many persisted events of one actor. */
+  snapshotEveryEvents: 200,
+  /** Lines of a receipt, limits and discounts per card/network. */
+  limitsPerCardMax: 32,
+  linesPerSaleMax: 500,
+  /** Money and quantity: safe integers only. */
+  moneyMax: Number.MAX_SAFE_INTEGER,
+  /** Time to answer requests in flight on SIGTERM before giving up. */
+  drainTimeoutMs: 15_000,
+  /** Default ports. */
+  httpPortDefault: 8080,
+  /** NATS request timeout used by the CLI and the simulator. */
+  natsRequestTimeoutMs: 5_000,
+  /** Maximum pending outgoing bytes per WebSocket before a slow client is dropped. */
+  refundWindowMs: 365 * 24 * 60 * 60 * 1000,
+} as const;
+
+/** The subject prefix of the protocol (configurable; default `tessera`). */
+export const subjectPrefixDefault = 'tessera';

@@ -1,0 +1,89 @@
+// The demo network `npm start` serves: three fuel stations of "Северный Путь" with pumps and a shop
+// lane, fuels and shop goods, two fleet counterparties with cards under limits and restrictions,
+// a loyalty client, and a bonus program. Card numbers are test numbers that belong to no real bank.
+
+import type { NetworkDocument } from '../network/schema.js';
+
+export const demoCards = {
+  /** ООО «Логистик-Трейд»: daily 200 l and 30,000 ₽ monthly on fuels, PIN 1234. */
+  fleet: '7005000000000017',
+  /** Same counterparty, diesel only, Moscow sites only, 06:00–22:00. */
+  diesel: '7005000000000025',
+  /** ИП Кузнецов: small balance, no PIN. */
+  small: '7005000000000033',
+  /** A blocked card. */
+  blocked: '7005000000000041',
+  /** Loyalty card of a club client (earns bonus points). */
+  loyalty: '7005000000000058',
+} as const;
+
+export const demoPins: Partial<Record<keyof typeof demoCards, string>> = { fleet: '1234', diesel: '4321' };
+
+export function demoNetwork(): NetworkDocument {
+  const pumps = (site: string, count: number): { id: string; kind: 'pump' }[] => Array.from({ length: count }, (_, index) => ({ id: `${site}-P${index + 1}`, kind: 'pump' as const }));
+  return {
+    network: { id: 'sever', name: 'АЗС «Северный Путь»', currency: 'RUB', timezone: 'Europe/Moscow' },
+    sites: [
+      { id: 'MSK-01', name: 'АЗС №1, Москва, Ленинградское ш.', kind: 'fuel', terminals: [...pumps('MSK-01', 6), { id: 'MSK-01-POS1', kind: 'pos' }] },
+      { id: 'MSK-02', name: 'АЗС №2, Москва, МКАД 41 км', kind: 'fuel', terminals: [...pumps('MSK-02', 4), { id: 'MSK-02-POS1', kind: 'pos' }] },
+      { id: 'TVR-01', name: 'АЗС №3, Тверь, Петербургское ш.', kind: 'fuel', terminals: [...pumps('TVR-01', 4), { id: 'TVR-01-POS1', kind: 'pos' }] },
+    ],
+    products: [
+      { code: 'AI92', name: 'АИ-92', group: 'fuel', unit: 'l' },
+      { code: 'AI95', name: 'АИ-95', group: 'fuel', unit: 'l' },
+      { code: 'AI98', name: 'АИ-98', group: 'fuel', unit: 'l', holdMinutes: 20 },
+      { code: 'DT', name: 'ДТ', group: 'fuel', unit: 'l' },
+      { code: 'LPG', name: 'Газ (СУГ)', group: 'gas', unit: 'l' },
+      { code: 'COFFEE', name: 'Кофе американо', group: 'cafe', unit: 'pcs' },
+      { code: 'WASHER', name: 'Стеклоомывающая жидкость 4 л', group: 'goods', unit: 'pcs' },
+    ],
+    prices: [
+      { product: 'AI92', price: 5489 },
+      { product: 'AI95', price: 5999 },
+      { product: 'AI98', price: 7349 },
+      { product: 'DT', price: 6899 },
+      { product: 'LPG', price: 2899 },
+      { product: 'COFFEE', price: 19900 },
+      { product: 'WASHER', price: 45000 },
+      { product: 'AI95', price: 5949, site: 'TVR-01' },
+      { product: 'DT', price: 6849, site: 'TVR-01' },
+    ],
+    counterparties: [
+      { id: 'logistic-trade', name: 'ООО «Логистик-Трейд»', segment: 'fleet-large', account: { balance: 50_000_000, creditLimit: 10_000_000 } },
+      { id: 'kuznetsov', name: 'ИП Кузнецов А. В.', segment: 'fleet-small', account: { balance: 300_000 } },
+    ],
+    clients: [{ id: 'ivanova', name: 'Иванова Мария', member: true, plate: 'А123ВС77', qr: 'QR-IVANOVA-01', birthday: '03-08', account: { balance: 150_000 } }],
+    cards: [
+      {
+        number: demoCards.fleet,
+        counterparty: 'logistic-trade',
+        status: 'active',
+        pin: demoPins.fleet ?? '',
+        expires: '2030-12',
+        limits: [
+          { period: 'day', volume: 200_000, products: ['fuel'] },
+          { period: 'month', amount: 3_000_000 },
+        ],
+      },
+      {
+        number: demoCards.diesel,
+        counterparty: 'logistic-trade',
+        status: 'active',
+        pin: demoPins.diesel ?? '',
+        limits: [{ period: 'transaction', volume: 300_000 }, { period: 'week', volume: 1_000_000 }],
+        restrictions: { products: ['DT'], sites: ['MSK-01', 'MSK-02'], hours: '06:00-22:00' },
+      },
+      { number: demoCards.small, counterparty: 'kuznetsov', status: 'active', limits: [{ period: 'day', amount: 500_000 }] },
+      { number: demoCards.blocked, counterparty: 'kuznetsov', status: 'blocked' },
+      { number: demoCards.loyalty, client: 'ivanova', status: 'active' },
+    ],
+    discounts: [
+      { id: 'fleet-large-fuel', name: 'Крупный автопарк: −1,5 % на топливо', percent: 150, products: ['fuel'], segments: ['fleet-large'] },
+      { id: 'night-dt', name: 'Ночной дизель: −1 ₽/л', perUnit: 100, products: ['DT'], hours: '23:00-06:00' },
+    ],
+    bonus: { rate: 100, products: ['fuel', 'cafe'], redeem: true },
+    tariffs: [
+      { code: 'WASH-STD', name: 'Мойка самообслуживания', perMinute: 3000, perMinuteMember: 2500, minimumMinutes: 4 },
+    ],
+  };
+}

@@ -1,0 +1,60 @@
+// Money arithmetic, stated once. Amounts are integer minor units (kopecks), volumes integer
+// thousandths of a unit (millilitres for litres), prices minor units per whole unit.
+// Rounding: money for a volume is round(volume × price / 1000), half away from zero (protocol).
+// Anything derived from money (percent discounts, bonus points) follows the rules below.
+
+import { assert } from './assert.js';
+
+const thousand = 1000n;
+
+/** round(volume × price / 1000), half away from zero; exact for all safe inputs. */
+export function amountForVolume(volume: number, price: number): number {
+  const product = volume * price;
+  if (Number.isSafeInteger(product)) {
+    const whole = Math.trunc(product / 1000);
+    const rest = product - whole * 1000;
+    return rest * 2 >= 1000 ? whole + 1 : rest * 2 <= -1000 ? whole - 1 : whole;
+  }
+  const exact = BigInt(volume) * BigInt(price);
+  const whole = exact / thousand;
+  const rest = exact - whole * thousand;
+  const rounded = rest * 2n >= thousand ? whole + 1n : whole;
+  return toSafe(rounded);
+}
+
+/** The largest volume (thousandths) whose money does not exceed `amount` at `price`: floor(amount × 1000 / price). */
+export function volumeForAmount(amount: number, price: number): number {
+  assert(price > 0, 'volumeForAmount needs a positive price');
+  const scaled = amount * 1000;
+  let volume = Number.isSafeInteger(scaled) ? Math.floor(scaled / price) : toSafe((BigInt(amount) * thousand) / BigInt(price));
+  // Correct the floating division so that amountForVolume(volume) ≤ amount and volume is maximal.
+  while (volume > 0 && amountForVolume(volume, price) > amount) volume -= 1;
+  while (amountForVolume(volume + 1, price) <= amount && volume < Number.MAX_SAFE_INTEGER) volume += 1;
+  return volume;
+}
+
+/** A price lowered by basis points (500 = 5 %), rounded half away from zero; never below zero. */
+export function applyPercent(price: number, basisPoints: number): number {
+  const off = Math.round((price * basisPoints) / 10_000);
+  return Math.max(0, price - off);
+}
+
+/** Bonus points for a charged amount at a rate in basis points: floor(amount × rate / 10000). */
+export function bonusPoints(amount: number, rateBasisPoints: number): number {
+  const product = amount * rateBasisPoints;
+  if (Number.isSafeInteger(product)) return Math.floor(product / 10_000);
+  return toSafe((BigInt(amount) * BigInt(rateBasisPoints)) / 10_000n);
+}
+
+/** share × part / whole, floored: a proportional share (e.g. bonus points reversed on a partial refund). */
+export function proportionalShare(share: number, part: number, whole: number): number {
+  if (whole <= 0) return 0;
+  const product = share * part;
+  if (Number.isSafeInteger(product)) return Math.floor(product / whole);
+  return toSafe((BigInt(share) * BigInt(part)) / BigInt(whole));
+}
+
+function toSafe(value: bigint): number {
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  return Number(value > max ? max : value);
+}

@@ -1,0 +1,184 @@
+// Applies a network document: validates every reference first (nothing changes if any is wrong),
+// then writes only what differs, so importing the same document twice changes nothing.
+// Sections present in a document replace the stored ones (sites, products, prices, discounts, bonus,
+// tariffs); counterparties, clients and cards are upserted one by one and never removed by absence,
+// which lets `tessera import` send a large document in parts. Opening balances are set only when an
+// account is created; after that money moves through operations.
+
+import { isDeepStrictEqual } from 'node:util';
+import type { CardKeys } from '../card-identity.js';
+import type { LmdbStore } from '../store/lmdb-store.js';
+import type { AccountConfig, CardConfig, NetworkCatalogDocument } from './catalog.js';
+import { accountKeyFor, compileCatalog, referenceKinds } from './catalog.js';
+import type { NetworkCatalog } from './catalog.js';
+import type { NetworkDocument } from './schema.js';
+import { normalizePlate } from '../domain/plates.js';
+
+export interface ImportSummary {
+  network: string;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Actor keys whose configuration changed (live actors reload it). */
+  changedKeys: string[];
+  catalogChanged: boolean;
+}
+
+export class ImportError extends Error {
+  override readonly name = 'ImportError';
+  constructor(readonly problems: string[]) {
+    super(problems.slice(0, 10).join('; ') + (problems.length > 10 ? `; and ${problems.length - 10} more` : ''));
+  }
+}
+
+const catalogSections = ['sites', 'products', 'prices', 'discounts', 'bonus', 'tariffs'] as const;
+
+export function mergeCatalogDocument(previous: NetworkCatalogDocument | undefined, document: NetworkDocument): NetworkCatalogDocument {
+  const merged: NetworkCatalogDocument = { ...(previous ?? {}), network: document.network };
+  for (const section of catalogSections) {
+    if (document[section] !== undefined) (merged as Record<string, unknown>)[section] = document[section];
+  }
+  return merged;
+}
+
+export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, document: NetworkDocument, otherNetworkTerminals: (terminalId: string) => string | undefined): Promise<{ summary: ImportSummary; catalog: NetworkCatalog }> {
+  const networkId = document.network.id;
+  const previous = store.getReference<NetworkCatalogDocument>(referenceKinds.network, networkId);
+  const merged = mergeCatalogDocument(previous, document);
+  const catalog = compileCatalog(merged);
+  const problems = checkReferences(store, catalog, merged, document, otherNetworkTerminals);
+  if (problems.length > 0) throw new ImportError(problems);
+
+  const summary: ImportSummary = { network: networkId, created: 0, updated: 0, unchanged: 0, changedKeys: [], catalogChanged: false };
+  const count = (before: unknown, after: unknown): boolean => {
+    if (before === undefined) summary.created++;
+    else if (isDeepStrictEqual(before, after)) {
+      summary.unchanged++;
+      return false;
+    } else summary.updated++;
+    return true;
+  };
+
+  if (count(previous, merged)) {
+    summary.catalogChanged = true;
+    void store.putReference(referenceKinds.network, networkId, merged);
+  }
+
+  const writeAccount = (owner: 'counterparty' | 'client', ownerId: string, name: string, account: { balance: number; creditLimit?: number | undefined }, extra: Partial<AccountConfig>): void => {
+    const key = accountKeyFor(networkId, owner, ownerId);
+    const before = store.getReference<AccountConfig>(referenceKinds.account, key);
+    const after: AccountConfig = { networkId, key, owner, ownerId, name, openingBalance: before?.openingBalance ?? account.balance, creditLimit: account.creditLimit ?? 0, ...extra };
+    if (count(before, after)) {
+      void store.putReference(referenceKinds.account, key, after);
+      if (before) summary.changedKeys.push(key);
+    }
+  };
+
+  for (const counterparty of document.counterparties ?? []) {
+    writeAccount('counterparty', counterparty.id, counterparty.name, counterparty.account, counterparty.segment !== undefined ? { segment: counterparty.segment } : {});
+  }
+  for (const client of document.clients ?? []) {
+    writeAccount('client', client.id, client.name, client.account, { member: client.member });
+    const identifiers: [string, string | undefined][] = [
+      ['qr', client.qr],
+      ['nfc', client.nfc],
+      ['plate', client.plate !== undefined ? normalizePlate(client.plate) : undefined],
+    ];
+    for (const [kind, value] of identifiers) {
+      if (value === undefined) continue;
+      const id = `${networkId}:${kind}:${value}`;
+      if (store.getReference<string>(referenceKinds.clientIdentifier, id) !== client.id) void store.putReference(referenceKinds.clientIdentifier, id, client.id);
+    }
+  }
+  for (const card of document.cards ?? []) {
+    const identity = cardKeys.identify(networkId, card.number);
+    const storageId = `${networkId}:${identity.hash}`;
+    const before = store.getReference<CardConfig>(referenceKinds.card, storageId);
+    const after: CardConfig = {
+      networkId,
+      hash: identity.hash,
+      masked: identity.masked,
+      accountKey: card.counterparty !== undefined ? accountKeyFor(networkId, 'counterparty', card.counterparty) : accountKeyFor(networkId, 'client', card.client ?? ''),
+      status: card.status,
+      limits: (card.limits ?? []).map((limit) => ({ ...limit })),
+      restrictions: { ...(card.restrictions ?? {}) },
+    };
+    if (card.pin !== undefined) {
+      // Keep the stored hash when the PIN is unchanged, so a re-import writes nothing.
+      after.pinHash = before?.pinHash !== undefined && cardKeys.pinMatches(identity.hash, card.pin, before.pinHash) ? before.pinHash : cardKeys.pinHash(identity.hash, card.pin);
+    }
+    if (card.expires !== undefined) after.expires = card.expires;
+    if (count(before, after)) {
+      void store.putReference(referenceKinds.card, storageId, after);
+      if (before) summary.changedKeys.push(`card:${storageId}`);
+    }
+  }
+  await store.flushed();
+  return { summary, catalog };
+}
+
+function checkReferences(
+  store: LmdbStore,
+  catalog: NetworkCatalog,
+  merged: NetworkCatalogDocument,
+  document: NetworkDocument,
+  otherNetworkTerminals: (terminalId: string) => string | undefined,
+): string[] {
+  const problems: string[] = [];
+  const groups = new Set([...catalog.products.values()].map((product) => product.group));
+  const productOrGroup = (ref: string): boolean => catalog.products.has(ref) || groups.has(ref);
+  const unique = (label: string, ids: readonly string[]): void => {
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) problems.push(`${label} "${id}" appears twice`);
+      seen.add(id);
+    }
+  };
+  unique('site', (merged.sites ?? []).map((site) => site.id));
+  unique('terminal', (merged.sites ?? []).flatMap((site) => site.terminals.map((terminal) => terminal.id)));
+  unique('product', (merged.products ?? []).map((product) => product.code));
+  unique('counterparty', (document.counterparties ?? []).map((counterparty) => counterparty.id));
+  unique('client', (document.clients ?? []).map((client) => client.id));
+  unique('tariff', (merged.tariffs ?? []).map((tariff) => tariff.code));
+  unique('discount', (merged.discounts ?? []).map((rule) => rule.id));
+  for (const terminalId of catalog.terminals.keys()) {
+    const owner = otherNetworkTerminals(terminalId);
+    if (owner !== undefined && owner !== catalog.id) problems.push(`terminal "${terminalId}" already belongs to another network`);
+  }
+  (merged.prices ?? []).forEach((price, index) => {
+    if (!catalog.products.has(price.product)) problems.push(`prices.${index}.product: unknown product "${price.product}"`);
+    if (price.site !== undefined && !catalog.sites.has(price.site)) problems.push(`prices.${index}.site: unknown site "${price.site}"`);
+  });
+  (merged.discounts ?? []).forEach((rule, index) => {
+    for (const ref of rule.products ?? []) if (!productOrGroup(ref)) problems.push(`discounts.${index}.products: unknown product or group "${ref}"`);
+    for (const site of rule.sites ?? []) if (!catalog.sites.has(site)) problems.push(`discounts.${index}.sites: unknown site "${site}"`);
+  });
+  for (const ref of merged.bonus?.products ?? []) if (!productOrGroup(ref)) problems.push(`bonus.products: unknown product or group "${ref}"`);
+  const counterparties = new Set((document.counterparties ?? []).map((counterparty) => counterparty.id));
+  const clients = new Set((document.clients ?? []).map((client) => client.id));
+  const owners = new Map<string, boolean>();
+  const ownerExists = (owner: 'counterparty' | 'client', id: string): boolean => {
+    if ((owner === 'counterparty' ? counterparties : clients).has(id)) return true;
+    const key = accountKeyFor(catalog.id, owner, id);
+    let known = owners.get(key);
+    if (known === undefined) {
+      known = store.getReference(referenceKinds.account, key) !== undefined;
+      owners.set(key, known);
+    }
+    return known;
+  };
+  const seenCards = new Set<string>();
+  (document.cards ?? []).forEach((card, index) => {
+    // Paths only: a card number never appears in an error.
+    if (seenCards.has(card.number)) problems.push(`cards.${index}.number: the same card appears twice`);
+    seenCards.add(card.number);
+    if (card.counterparty !== undefined && !ownerExists('counterparty', card.counterparty)) problems.push(`cards.${index}.counterparty: unknown counterparty "${card.counterparty}"`);
+    if (card.client !== undefined && !ownerExists('client', card.client)) problems.push(`cards.${index}.client: unknown client "${card.client}"`);
+    (card.limits ?? []).forEach((limit, limitIndex) => {
+      for (const ref of limit.products ?? []) if (!productOrGroup(ref)) problems.push(`cards.${index}.limits.${limitIndex}.products: unknown product or group "${ref}"`);
+    });
+    for (const ref of card.restrictions?.products ?? []) if (!productOrGroup(ref)) problems.push(`cards.${index}.restrictions.products: unknown product or group "${ref}"`);
+    for (const site of card.restrictions?.sites ?? []) if (!catalog.sites.has(site)) problems.push(`cards.${index}.restrictions.sites: unknown site "${site}"`);
+  });
+  return problems;
+}

@@ -1,0 +1,210 @@
+// The network document: one JSON document that creates or updates a whole network (protocol spec,
+// "Reference data"). This schema is the only definition; docs/network.schema.json is generated from it.
+// Fixed names come from the spec; extensions are optional fields marked "extension" below.
+
+import { z } from 'zod';
+import { constants } from '../constants.js';
+import { isValidTimeZone, parseHoursWindow } from '../time/calendar.js';
+
+/** Identifiers travel in NATS subjects and URLs: letters, digits, '_' and '-'. */
+export const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, "_" and "-" only')
+  .min(1)
+  .max(constants.identifierLengthMax);
+
+/** A free-text name: any Unicode except control characters, bounded. */
+export const displayName = z
+  .string()
+  .min(1)
+  .max(constants.nameLengthMax)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed');
+
+const money = z.int().min(0).max(constants.moneyMax);
+const signedMoney = z.int().min(-constants.moneyMax).max(constants.moneyMax);
+const basisPoints = z.int().min(0).max(10_000);
+const hoursWindow = z.string().refine((text) => parseHoursWindow(text) !== undefined, 'use "HH:MM-HH:MM"');
+const weekday = z.int().min(1).max(7);
+const productRefs = z.array(identifier).min(1).max(256);
+const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, 'use "MM-DD"');
+const yearMonth = z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, 'use "YYYY-MM"');
+const cardNumber = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'a card number is letters, digits, "_" and "-"')
+  .min(constants.cardNumberLengthMin)
+  .max(constants.cardNumberLengthMax);
+const pin = z.string().regex(/^[0-9]+$/, 'a PIN is digits').min(constants.pinLengthMin).max(constants.pinLengthMax);
+
+export const siteKinds = ['fuel', 'shop', 'wash'] as const;
+export const terminalKinds = ['pump', 'pos', 'bay', 'kiosk'] as const;
+export const units = ['l', 'pcs', 'min'] as const;
+export const cardStatuses = ['active', 'blocked'] as const;
+export const terminalStatuses = ['active', 'blocked'] as const;
+export const limitPeriods = ['transaction', 'day', 'week', 'month'] as const;
+
+export const terminalSchema = z.strictObject({
+  id: identifier,
+  kind: z.enum(terminalKinds),
+  /** extension: a blocked terminal is declined TERMINAL_BLOCKED. */
+  status: z.enum(terminalStatuses).optional(),
+});
+
+export const siteSchema = z.strictObject({
+  id: identifier,
+  name: displayName,
+  kind: z.enum(siteKinds),
+  terminals: z.array(terminalSchema).max(1_000),
+});
+
+export const productSchema = z.strictObject({
+  code: identifier,
+  name: displayName,
+  group: identifier,
+  unit: z.enum(units),
+  /** extension: minutes an authorisation hold for this product lives (default 30). */
+  holdMinutes: z.int().min(1).max(constants.holdMinutesMax).optional(),
+});
+
+export const priceSchema = z.strictObject({
+  product: identifier,
+  price: money,
+  site: identifier.optional(),
+});
+
+export const accountSchema = z.strictObject({
+  balance: signedMoney,
+  creditLimit: money.optional(),
+});
+
+export const counterpartySchema = z.strictObject({
+  id: identifier,
+  name: displayName,
+  segment: identifier.optional(),
+  account: accountSchema,
+});
+
+export const limitSchema = z
+  .strictObject({
+    period: z.enum(limitPeriods),
+    amount: money.optional(),
+    volume: money.optional(),
+    products: productRefs.optional(),
+  })
+  .refine((limit) => limit.amount !== undefined || limit.volume !== undefined, 'a limit caps amount, volume or both');
+
+export const restrictionsSchema = z.strictObject({
+  sites: z.array(identifier).max(1_000).optional(),
+  products: productRefs.optional(),
+  hours: hoursWindow.optional(),
+  weekdays: z.array(weekday).min(1).max(7).optional(),
+});
+
+export const cardSchema = z
+  .strictObject({
+    number: cardNumber,
+    counterparty: identifier.optional(),
+    client: identifier.optional(),
+    status: z.enum(cardStatuses),
+    pin: pin.optional(),
+    expires: yearMonth.optional(),
+    limits: z.array(limitSchema).max(constants.limitsPerCardMax).optional(),
+    restrictions: restrictionsSchema.optional(),
+  })
+  .refine((card) => (card.counterparty === undefined) !== (card.client === undefined), 'a card belongs to exactly one counterparty or client');
+
+export const clientSchema = z.strictObject({
+  id: identifier,
+  name: displayName,
+  member: z.boolean(),
+  plate: z.string().min(2).max(16).optional(),
+  qr: z.string().min(1).max(constants.cardNumberLengthMax).optional(),
+  nfc: z.string().min(1).max(constants.cardNumberLengthMax).optional(),
+  birthday: monthDay.optional(),
+  account: z.strictObject({ balance: signedMoney, creditLimit: money.optional() }),
+});
+
+export const discountSchema = z
+  .strictObject({
+    id: identifier,
+    name: displayName,
+    percent: basisPoints.optional(),
+    perUnit: money.optional(),
+    products: productRefs.optional(),
+    segments: z.array(identifier).max(256).optional(),
+    counterparties: z.array(identifier).max(10_000).optional(),
+    sites: z.array(identifier).max(1_000).optional(),
+    hours: hoursWindow.optional(),
+    from: z.int().min(0).optional(),
+    to: z.int().min(0).optional(),
+  })
+  .refine((rule) => (rule.percent === undefined) !== (rule.perUnit === undefined), 'a discount has either percent or perUnit')
+  .refine((rule) => rule.from === undefined || rule.to === undefined || rule.from < rule.to, '"from" must be before "to"');
+
+export const bonusSchema = z.strictObject({
+  rate: basisPoints,
+  products: productRefs.optional(),
+  redeem: z.boolean(),
+});
+
+export const tariffSchema = z.strictObject({
+  code: identifier,
+  name: displayName,
+  perMinute: money,
+  perMinuteMember: money.optional(),
+  minimumMinutes: z.int().min(0).max(24 * 60).optional(),
+});
+
+export const networkSchema = z.strictObject({
+  id: identifier,
+  name: displayName,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as "RUB"'),
+  timezone: z.string().refine(isValidTimeZone, 'an IANA time zone such as "Europe/Moscow"'),
+});
+
+export const networkDocumentSchema = z
+  .strictObject({
+    network: networkSchema,
+    sites: z.array(siteSchema).max(100_000).optional(),
+    products: z.array(productSchema).max(100_000).optional(),
+    prices: z.array(priceSchema).max(1_000_000).optional(),
+    counterparties: z.array(counterpartySchema).max(1_000_000).optional(),
+    cards: z.array(cardSchema).max(10_000_000).optional(),
+    clients: z.array(clientSchema).max(10_000_000).optional(),
+    discounts: z.array(discountSchema).max(10_000).optional(),
+    bonus: bonusSchema.optional(),
+    tariffs: z.array(tariffSchema).max(10_000).optional(),
+  })
+  .meta({
+    title: 'Tessera network document',
+    description: 'Creates or updates a whole network: sites, terminals, products, prices, clients, cards and rules.',
+  });
+
+export type NetworkDocument = z.infer<typeof networkDocumentSchema>;
+export type NetworkHeader = z.infer<typeof networkSchema>;
+export type SiteDocument = z.infer<typeof siteSchema>;
+export type TerminalDocument = z.infer<typeof terminalSchema>;
+export type ProductDocument = z.infer<typeof productSchema>;
+export type PriceDocument = z.infer<typeof priceSchema>;
+export type CounterpartyDocument = z.infer<typeof counterpartySchema>;
+export type CardDocument = z.infer<typeof cardSchema>;
+export type ClientDocument = z.infer<typeof clientSchema>;
+export type LimitDocument = z.infer<typeof limitSchema>;
+export type RestrictionsDocument = z.infer<typeof restrictionsSchema>;
+export type DiscountDocument = z.infer<typeof discountSchema>;
+export type BonusDocument = z.infer<typeof bonusSchema>;
+export type TariffDocument = z.infer<typeof tariffSchema>;
+export type LimitPeriod = (typeof limitPeriods)[number];
+export type Unit = (typeof units)[number];
+
+/** The JSON Schema (draft 2020-12) published as docs/network.schema.json. */
+export function networkJsonSchema(): unknown {
+  return z.toJSONSchema(networkDocumentSchema, { target: 'draft-2020-12', io: 'input' });
+}
+
+/** Turns validation issues into one message with paths only, never the offending values. */
+export function describeIssues(error: z.ZodError, limit = 10): string {
+  const parts = error.issues.slice(0, limit).map((issue) => `${issue.path.length ? issue.path.join('.') : '(document)'}: ${issue.message}`);
+  const more = error.issues.length > limit ? `; and ${error.issues.length - limit} more` : '';
+  return parts.join('; ') + more;
+}

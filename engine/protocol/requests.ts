@@ -1,0 +1,91 @@
+// The terminal protocol's requests, validated at the gateway before anything else sees them.
+// Names are fixed by shared/spec/protocol.md; fields are strict (an unknown field is BAD_REQUEST).
+
+import { z } from 'zod';
+import { constants } from '../constants.js';
+
+const requestId = z.string().min(1).max(constants.requestIdLengthMax);
+const at = z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
+/** 0 … 2^53−1: a safe, non-negative integer. */
+const quantity = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** A request amount is at least 1. */
+const requestAmount = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
+const card = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]+$/, 'a card number is letters, digits, "_" and "-"')
+  .min(constants.cardNumberLengthMin)
+  .max(constants.cardNumberLengthMax);
+const pin = z.string().regex(/^[0-9]+$/).min(1).max(constants.pinLengthMax);
+const code = z.string().regex(/^[A-Za-z0-9_-]+$/).min(1).max(constants.identifierLengthMax);
+const handle = z.string().min(1).max(96);
+
+export const authorizeRequest = z
+  .strictObject({ id: requestId, at, card, pin: pin.optional(), product: code, amount: requestAmount.optional(), volume: requestAmount.optional() })
+  .refine((request) => request.amount !== undefined || request.volume !== undefined, { message: 'give amount, volume or both', path: ['amount'] });
+
+export const completeRequest = z
+  .strictObject({ id: requestId, at, authId: handle, amount: quantity.optional(), volume: quantity.optional() })
+  .refine((request) => request.amount !== undefined || request.volume !== undefined, { message: 'give amount, volume or both', path: ['amount'] });
+
+export const reverseRequest = z.strictObject({ id: requestId, at, authId: handle });
+
+export const refundRequest = z.strictObject({ id: requestId, at, txId: handle, amount: requestAmount.optional() });
+
+export const inquireRequest = z.strictObject({ id: requestId, at, card, pin: pin.optional() });
+
+export const clientIdentifier = z.union([
+  z.strictObject({ qr: z.string().min(1).max(constants.cardNumberLengthMax) }),
+  z.strictObject({ nfc: z.string().min(1).max(constants.cardNumberLengthMax) }),
+  z.strictObject({ card }),
+  z.strictObject({ plate: z.string().min(2).max(16) }),
+]);
+
+export const topupMethods = ['cash', 'bank_card'] as const;
+
+export const topupRequest = z
+  .strictObject({
+    id: requestId,
+    at,
+    card: card.optional(),
+    account: code.optional(),
+    client: clientIdentifier.optional(),
+    amount: requestAmount,
+    method: z.enum(topupMethods),
+  })
+  .refine((request) => [request.card, request.account, request.client].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of card, account or client',
+    path: ['card'],
+  });
+
+export const operations = ['authorize', 'complete', 'reverse', 'refund', 'inquire', 'topup'] as const;
+export type Operation = (typeof operations)[number];
+
+export const requestSchemas = {
+  authorize: authorizeRequest,
+  complete: completeRequest,
+  reverse: reverseRequest,
+  refund: refundRequest,
+  inquire: inquireRequest,
+  topup: topupRequest,
+} as const satisfies Record<Operation, z.ZodType>;
+
+export type AuthorizeRequest = z.infer<typeof authorizeRequest>;
+export type CompleteRequest = z.infer<typeof completeRequest>;
+export type ReverseRequest = z.infer<typeof reverseRequest>;
+export type RefundRequest = z.infer<typeof refundRequest>;
+export type InquireRequest = z.infer<typeof inquireRequest>;
+export type TopupRequest = z.infer<typeof topupRequest>;
+export type ClientIdentifier = z.infer<typeof clientIdentifier>;
+export type TopupMethod = (typeof topupMethods)[number];
+
+export type TerminalRequest =
+  | { op: 'authorize'; request: AuthorizeRequest }
+  | { op: 'complete'; request: CompleteRequest }
+  | { op: 'reverse'; request: ReverseRequest }
+  | { op: 'refund'; request: RefundRequest }
+  | { op: 'inquire'; request: InquireRequest }
+  | { op: 'topup'; request: TopupRequest };
+
+export function isOperation(value: string): value is Operation {
+  return (operations as readonly string[]).includes(value);
+}

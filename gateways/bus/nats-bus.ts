@@ -1,0 +1,59 @@
+// The bus over a real NATS server (nats.js). Subscriptions use callbacks, not async iterators, so a
+// message reaches the engine without an extra promise per message.
+
+import { connect, headers as natsHeaders } from 'nats';
+import type { Msg, NatsConnection } from 'nats';
+import type { Bus, BusMessage, BusSubscription } from './bus.js';
+
+export async function connectNatsBus(url: string, name = 'tessera-engine'): Promise<NatsBus> {
+  const connection = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, pingInterval: 10_000 });
+  return new NatsBus(connection);
+}
+
+export class NatsBus implements Bus {
+  readonly kind = 'nats' as const;
+
+  constructor(readonly connection: NatsConnection) {}
+
+  subscribe(subject: string, handler: (message: BusMessage) => void, queue?: string): BusSubscription {
+    const subscription = this.connection.subscribe(subject, {
+      ...(queue !== undefined ? { queue } : {}),
+      callback: (error, message) => {
+        if (error) return;
+        handler(wrap(message));
+      },
+    });
+    return { unsubscribe: () => subscription.unsubscribe() };
+  }
+
+  publish(subject: string, data: Uint8Array): void {
+    this.connection.publish(subject, data);
+  }
+
+  async request(subject: string, data: Uint8Array, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<{ data: Uint8Array; header(name: string): string | undefined }> {
+    const requestHeaders = options.headers ? toHeaders(options.headers) : undefined;
+    const reply = await this.connection.request(subject, data, { timeout: options.timeoutMs ?? 5_000, ...(requestHeaders ? { headers: requestHeaders } : {}) });
+    return { data: reply.data, header: (name) => reply.headers?.get(name) || undefined };
+  }
+
+  async drain(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.drain();
+  }
+}
+
+function wrap(message: Msg): BusMessage {
+  return {
+    subject: message.subject,
+    data: message.data,
+    header: (name) => message.headers?.get(name) || undefined,
+    respond: (data, replyHeaders) => {
+      message.respond(data, replyHeaders ? { headers: toHeaders(replyHeaders) } : undefined);
+    },
+  };
+}
+
+function toHeaders(values: Record<string, string>): ReturnType<typeof natsHeaders> {
+  const result = natsHeaders();
+  for (const [key, value] of Object.entries(values)) result.set(key, value);
+  return result;
+}

@@ -1,0 +1,62 @@
+// Prometheus metrics (prom-client): decisions by operation, result and reason; decision latency with
+// sub-millisecond buckets; LMDB commit batch size; open holds; live actors; requests in flight.
+// Labels never carry card numbers or request data beyond the closed sets named here.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Engine } from '../engine/engine.js';
+
+export interface Metrics {
+  registry: Registry;
+  decisions: Counter<'op' | 'result' | 'reason'>;
+  latency: Histogram<'op'>;
+}
+
+export function createMetrics(engine: Engine): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tessera_process_' });
+  const decisions = new Counter({
+    name: 'tessera_decisions_total',
+    help: 'Replies sent to terminals, by operation, result and reason code.',
+    labelNames: ['op', 'result', 'reason'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'tessera_decision_seconds',
+    help: 'Time from receiving a request to sending its reply (after the flush), by operation.',
+    labelNames: ['op'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const batch = new Histogram({
+    name: 'tessera_commit_batch_writes',
+    help: 'Writes made durable by one LMDB flush (group commit batch size).',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+    registers: [registry],
+  });
+  engine.store.onBatchFlushed((writes) => batch.observe(writes));
+  new Gauge({
+    name: 'tessera_open_holds',
+    help: 'Authorisation holds placed and not yet completed, reversed or expired.',
+    registers: [registry],
+    collect() {
+      this.set(engine.store.openHoldCount());
+    },
+  });
+  new Gauge({
+    name: 'tessera_live_actors',
+    help: 'Actors in memory (the rest are passivated and recover on their next message).',
+    registers: [registry],
+    collect() {
+      this.set(engine.registry.liveActors);
+    },
+  });
+  new Gauge({
+    name: 'tessera_requests_in_flight',
+    help: 'Requests received and not yet answered.',
+    registers: [registry],
+    collect() {
+      this.set(engine.requestsInFlight);
+    },
+  });
+  return { registry, decisions, latency };
+}
