@@ -66,7 +66,7 @@ export class ActorRegistry {
       (entry.held ??= []).push(message);
       return;
     }
-    nact.dispatch(entry.ref as Ref<Message>, message);
+    nact.dispatch(entry.ref, message);
   }
 
   /** Delivers to the actor only if it is running (a stopped actor reads fresh state when it starts). */
@@ -114,11 +114,10 @@ export class ActorRegistry {
     const behaviour = build(key);
     const shard = this.shards[hash(key) % shardCount] as Ref<unknown>;
     const onFatal = this.onFatal;
-    let self: Ref<unknown> | undefined;
-    const handler = (state: unknown, message: unknown, nactContext: { recovering?: boolean; persist: (event: unknown) => Promise<void> }): unknown => {
+    const handler = (state: unknown, message: unknown, nactContext: { recovering?: boolean; self: Ref<unknown>; persist: (event: unknown) => Promise<void> }): unknown => {
       if (nactContext.recovering === true) return behaviour.recover(state, message as never);
       const shellContext: ActorShellContext<unknown> = {
-        self: self as Ref<unknown>,
+        self: nactContext.self,
         persist: (event) => {
           nactContext.persist(event).catch(onFatal);
         },
@@ -135,7 +134,7 @@ export class ActorRegistry {
     };
     if (behaviour.encodeSnapshot) properties['snapshotEncoder'] = behaviour.encodeSnapshot;
     if (behaviour.decodeSnapshot) properties['snapshotDecoder'] = behaviour.decodeSnapshot;
-    self = nact.spawnPersistent(shard, handler as never, key, key.replaceAll(':', '.'), properties as never);
+    self = nact.spawnPersistent(shard, handler as never, key, key.replaceAll(':', '.'), properties);
     return self;
   }
 

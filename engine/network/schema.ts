@@ -18,7 +18,6 @@ export const displayName = z
   .string()
   .min(1)
   .max(constants.nameLengthMax)
-  // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed');
 
 const money = z.int().min(0).max(constants.moneyMax);

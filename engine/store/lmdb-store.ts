@@ -85,7 +85,7 @@ export class LmdbStore {
   /** Appends an event; publishes it to listeners once it is flushed. Returns when it is durable. */
   append(key: string, seq: number, data: StoredEvent['data'], at: number): Promise<void> {
     const position = this.nextPosition++;
-    this.track(this.journal.put([key, seq], { data, at }));
+    void this.track(this.journal.put([key, seq], { data, at }));
     const written = this.track(this.feed.put(position, { key, seq }));
     return written.then(() => {
       const committed: CommittedEvent = { key, seq, position, event: data, at };
@@ -140,7 +140,7 @@ export class LmdbStore {
 
   /** Stores the first reply to a request. Resolves once durable (and so once everything before it is). */
   remember(terminalId: string, requestId: string, record: IdempotencyRecord): Promise<void> {
-    this.track(this.idempotencyByTime.put([record.at, terminalId, requestId], true));
+    void this.track(this.idempotencyByTime.put([record.at, terminalId, requestId], true));
     return this.track(this.idempotency.put([terminalId, requestId], record));
   }
 
@@ -148,8 +148,8 @@ export class LmdbStore {
   forgetIdempotencyBefore(before: number, max: number): number {
     let removed = 0;
     for (const key of this.idempotencyByTime.getKeys({ start: [0, '', ''], end: [before, '', ''], limit: max })) {
-      this.track(this.idempotency.remove([key[1], key[2]]));
-      this.track(this.idempotencyByTime.remove(key));
+      void this.track(this.idempotency.remove([key[1], key[2]]));
+      void this.track(this.idempotencyByTime.remove(key));
       removed++;
     }
     return removed;
@@ -158,11 +158,11 @@ export class LmdbStore {
   // ---- hold expiry index ---------------------------------------------------------------------
 
   holdOpened(expiresAt: number, accountKey: string, holdNumber: number): void {
-    this.track(this.holdsDue.put([expiresAt, accountKey, holdNumber], true));
+    void this.track(this.holdsDue.put([expiresAt, accountKey, holdNumber], true));
   }
 
   holdClosed(expiresAt: number, accountKey: string, holdNumber: number): void {
-    this.track(this.holdsDue.remove([expiresAt, accountKey, holdNumber]));
+    void this.track(this.holdsDue.remove([expiresAt, accountKey, holdNumber]));
   }
 
   /** Holds whose expiry is at or before `now`. */
@@ -179,7 +179,7 @@ export class LmdbStore {
   // ---- transaction records -------------------------------------------------------------------
 
   saveTransaction(accountKey: string, txNumber: number, record: Record<string, unknown>): void {
-    this.track(this.transactions.put([accountKey, txNumber], record));
+    void this.track(this.transactions.put([accountKey, txNumber], record));
   }
 
   transaction(accountKey: string, txNumber: number): Record<string, unknown> | undefined {
@@ -246,8 +246,9 @@ export class LmdbStore {
         if (--this.flushWatchers === 0 || this.writesFlushed === this.writesIssued) this.reportBatch();
       },
       (error: unknown) => {
+        // Nothing is confirmed after a failed write: the engine stops (onFatal) and waiters stay pending.
         this.onFatal(error);
-        throw error;
+        return new Promise<void>(() => undefined);
       },
     );
   }

@@ -148,6 +148,13 @@ class ZoneCalendar implements Calendar {
         case 'weekday':
           result.weekday = weekdays[part.value] ?? 0;
           break;
+        case 'literal':
+        case 'dayPeriod':
+        case 'era':
+        case 'fractionalSecond':
+        case 'timeZoneName':
+        case 'unknown':
+          break;
         default:
           break;
       }
