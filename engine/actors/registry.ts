@@ -134,8 +134,7 @@ export class ActorRegistry {
     };
     if (behaviour.encodeSnapshot) properties['snapshotEncoder'] = behaviour.encodeSnapshot;
     if (behaviour.decodeSnapshot) properties['snapshotDecoder'] = behaviour.decodeSnapshot;
-    self = nact.spawnPersistent(shard, handler as never, key, key.replaceAll(':', '.'), properties);
-    return self;
+    return nact.spawnPersistent(shard, handler as never, key, key.replaceAll(':', '.'), properties as never);
   }
 
   private crashed(key: string, message: unknown, error: unknown, behaviour: ActorBehaviour<unknown, unknown>): void {
