@@ -7,6 +7,7 @@ import type { AccountCommand, AccountEvent, AccountSnapshot, AccountState, Trans
 import type { AccountConfig } from '../network/catalog.js';
 import { referenceKinds } from '../network/catalog.js';
 import { declined } from '../protocol/replies.js';
+import type { DeclineReason } from '../reasons.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import type { ActorBehaviour } from './registry.js';
 import type { ActorDeps } from './deps.js';
@@ -31,7 +32,7 @@ export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<A
         case 'command': {
           const catalog = config ? deps.catalogs.network(config.networkId) : undefined;
           if (state === undefined || config === undefined || catalog === undefined) {
-            message.replyTo(declined(message.command.type === 'refund' ? 'TX_NOT_FOUND' : 'AUTH_NOT_FOUND'));
+            message.replyTo(declined(missingAccountReason(message.command)));
             return state;
           }
           const command = withTransaction(deps.store, key, message.command);
@@ -53,6 +54,24 @@ export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<A
       }
     },
   };
+}
+
+/** What a command for an account that does not exist is told (import validation makes this rare). */
+function missingAccountReason(command: AccountCommand): DeclineReason {
+  switch (command.type) {
+    case 'refund':
+      return 'TX_NOT_FOUND';
+    case 'complete':
+    case 'reverse':
+    case 'expire':
+      return 'AUTH_NOT_FOUND';
+    case 'authorize':
+    case 'topup':
+    case 'inquire':
+      return 'ACCOUNT_UNKNOWN';
+    default:
+      return assertNever(command);
+  }
 }
 
 function withTransaction(store: LmdbStore, key: string, command: AccountCommand): AccountCommand {
