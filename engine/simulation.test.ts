@@ -126,7 +126,9 @@ async function simulate(seed: number, steps: number, requireCoverage: boolean): 
     if (roll < 0.4) {
       const card = pick(cards);
       const byVolume = random() < 0.5;
-      const request = { id, card: card.number, product: pick(['AI95', 'DT']), ...(byVolume ? { volume: 1_000 + Math.floor(random() * 80_000) } : { amount: 5_000 + Math.floor(random() * 400_000) }) };
+      const request: { id: string; card: string; product: string; volume?: number; amount?: number } = { id, card: card.number, product: pick(['AI95', 'DT']) };
+      if (byVolume) request.volume = 1_000 + Math.floor(random() * 80_000);
+      else request.amount = 5_000 + Math.floor(random() * 400_000);
       const reply = await call(terminal, { op: 'authorize', request });
       if (reply.result === 'approved') {
         const amount = Number(reply['approvedAmount']);

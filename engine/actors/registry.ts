@@ -134,7 +134,7 @@ export class ActorRegistry {
     };
     if (behaviour.encodeSnapshot) properties['snapshotEncoder'] = behaviour.encodeSnapshot;
     if (behaviour.decodeSnapshot) properties['snapshotDecoder'] = behaviour.decodeSnapshot;
-    return nact.spawnPersistent(shard, handler as never, key, key.replaceAll(':', '.'), properties as never);
+    return nact.spawnPersistent(shard, handler as never, key, key.replaceAll(':', '.'), properties);
   }
 
   private crashed(key: string, message: unknown, error: unknown, behaviour: ActorBehaviour<unknown, unknown>): void {

@@ -44,7 +44,7 @@ describe('network import', () => {
     const summary = await engine.import(changed);
     expect(summary.updated).toBe(0);
     await engine.store.flushed();
-    const raw = readFileSync(engine.store.root.path);
+    const raw = readFileSync(engine.store.path);
     expect(raw.includes(Buffer.from(demoCards.fleet))).toBe(false);
     expect(raw.includes(Buffer.concat([Buffer.from([0xa4]), Buffer.from('1234')]))).toBe(false); // the PIN as a msgpack string
   });

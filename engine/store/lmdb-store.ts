@@ -40,6 +40,8 @@ type Key = string | number | (string | number)[];
 
 export class LmdbStore {
   readonly root: RootDatabase;
+  /** The LMDB data file. */
+  readonly path: string;
   private readonly journal: Database<StoredEvent, [string, number]>;
   private readonly snapshots: Database<{ seq: number; data: unknown; at: number }, string>;
   private readonly feed: Database<{ key: string; seq: number }, number>;
@@ -59,6 +61,7 @@ export class LmdbStore {
 
   constructor(options: StoreOptions) {
     this.onFatal = options.onFatal;
+    this.path = options.path;
     this.root = open({
       path: options.path,
       // Durable by default: commits are flushed (overlappingSync); each write exposes `flushed`.
