@@ -131,12 +131,7 @@ export class Engine {
       if (this.expiring.has(id)) continue;
       this.expiring.add(id);
       sent++;
-      this.registry.send(due.accountKey, {
-        type: 'command',
-        command: { type: 'expire', holdNumber: due.holdNumber },
-        dueIndex: { expiresAt: due.expiresAt },
-        replyTo: () => this.expiring.delete(id),
-      });
+      this.registry.send(due.accountKey, { type: 'expire', holdNumber: due.holdNumber, expiresAt: due.expiresAt, done: () => this.expiring.delete(id) });
     }
     return sent;
   }

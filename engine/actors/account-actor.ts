@@ -13,6 +13,7 @@ import type { ActorBehaviour } from './registry.js';
 import type { ActorDeps } from './deps.js';
 import type { AccountMessage } from './messages.js';
 import { assertNever } from '../assert.js';
+import { settle, settleCrash } from './settle.js';
 
 export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<AccountState | undefined, AccountMessage> {
   let config = deps.store.getReference<AccountConfig>(referenceKinds.account, key);
@@ -22,7 +23,8 @@ export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<A
     encodeSnapshot: (state) => (state ? encodeAccountSnapshot(state) : undefined),
     decodeSnapshot: (snapshot) => (snapshot ? decodeAccountSnapshot(snapshot as AccountSnapshot) : undefined),
     onCrash: (message) => {
-      if (message.type === 'command') message.replyTo({ result: 'error', reason: 'UNAVAILABLE', detail: 'the account could not be processed; retry' });
+      if (message.type === 'command') settleCrash(message.ticket, 'the account could not be processed; retry');
+      if (message.type === 'expire') message.done();
     },
     handle: (state, message, context) => {
       switch (message.type) {
@@ -32,21 +34,25 @@ export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<A
         case 'command': {
           const catalog = config ? deps.catalogs.network(config.networkId) : undefined;
           if (state === undefined || config === undefined || catalog === undefined) {
-            message.replyTo(declined(missingAccountReason(message.command)));
+            settle(deps, context.persist, message.ticket, declined(missingAccountReason(message.command)));
             return state;
           }
           const command = withTransaction(deps.store, key, message.command);
           const decision = decideAccount(state, { key, config, catalog }, command, deps.clock.now());
-          let next = state;
-          for (const event of decision.events) {
-            writeIndexes(deps.store, key, next, event);
-            next = evolveAccount(next, event);
-            context.persist(event);
+          const next = apply(deps.store, key, state, decision.events, context.persist);
+          settle(deps, context.persist, message.ticket, decision.outcome);
+          return next;
+        }
+        case 'expire': {
+          const catalog = config ? deps.catalogs.network(config.networkId) : undefined;
+          if (state === undefined || config === undefined || catalog === undefined) {
+            message.done();
+            return state;
           }
-          if (command.type === 'expire' && decision.events.length === 0 && message.dueIndex && !next.holds.has(command.holdNumber)) {
-            deps.store.holdClosed(message.dueIndex.expiresAt, key, command.holdNumber); // a stale index entry
-          }
-          message.replyTo(decision.outcome);
+          const decision = decideAccount(state, { key, config, catalog }, { type: 'expire', holdNumber: message.holdNumber }, deps.clock.now());
+          const next = apply(deps.store, key, state, decision.events, context.persist);
+          if (decision.events.length === 0 && !next.holds.has(message.holdNumber)) deps.store.holdClosed(message.expiresAt, key, message.holdNumber); // a stale index entry
+          message.done();
           return next;
         }
         default:
@@ -74,6 +80,17 @@ function missingAccountReason(command: AccountCommand): DeclineReason {
   }
 }
 
+/** Applies and journals a decision's events, with the derived indexes, in one synchronous step. */
+function apply(store: LmdbStore, key: string, state: AccountState, events: readonly AccountEvent[], persist: (event: AccountEvent) => void): AccountState {
+  let next = state;
+  for (const event of events) {
+    writeIndexes(store, key, next, event);
+    next = evolveAccount(next, event);
+    persist(event);
+  }
+  return next;
+}
+
 function withTransaction(store: LmdbStore, key: string, command: AccountCommand): AccountCommand {
   if (command.type !== 'refund') return command;
   return { ...command, transaction: store.transaction(key, command.txNumber) as TransactionRecord | undefined };
@@ -94,6 +111,7 @@ function writeIndexes(store: LmdbStore, key: string, state: AccountState, event:
     }
     case 'refunded':
     case 'topup':
+    case 'declined':
       return;
     default:
       assertNever(event);

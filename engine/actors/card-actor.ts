@@ -11,6 +11,7 @@ import type { ActorBehaviour } from './registry.js';
 import type { ActorDeps } from './deps.js';
 import type { AccountMessage, CardMessage } from './messages.js';
 import { assertNever } from '../assert.js';
+import { settle, settleCrash } from './settle.js';
 
 export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<CardState, CardMessage> {
   const storageId = key.slice('card:'.length);
@@ -19,7 +20,7 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
     initialState: initialCardState,
     recover: (state, event: CardEvent) => evolveCard(state, event),
     onCrash: (message) => {
-      if (message.type === 'use') message.replyTo({ result: 'error', reason: 'UNAVAILABLE', detail: 'the card could not be processed; retry' });
+      if (message.type === 'use') settleCrash(message.ticket, 'the card could not be processed; retry');
     },
     handle: (state, message, context) => {
       switch (message.type) {
@@ -29,7 +30,7 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
         case 'use': {
           const catalog = config ? deps.catalogs.network(config.networkId) : undefined;
           if (config === undefined || catalog === undefined) {
-            message.replyTo(declined('CARD_UNKNOWN'));
+            settle(deps, context.persist, message.ticket, declined('CARD_UNKNOWN'));
             return state;
           }
           const cardConfig = config;
@@ -49,7 +50,7 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
             context.persist(event);
           }
           if (decision.decline !== undefined) {
-            message.replyTo(declined(decision.decline));
+            settle(deps, context.persist, message.ticket, declined(decision.decline));
             return next;
           }
           const card: CardContext = { hash: cardConfig.hash, masked: cardConfig.masked, status: cardConfig.status, limits: cardConfig.limits };
@@ -65,9 +66,9 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
                     ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
                     ...(message.request.volume !== undefined ? { volume: message.request.volume } : {}),
                   },
-                  replyTo: message.replyTo,
+                  ticket: message.ticket,
                 }
-              : { type: 'command', command: { type: 'inquire', card }, replyTo: message.replyTo };
+              : { type: 'command', command: { type: 'inquire', card }, ticket: message.ticket };
           deps.registry.send(cardConfig.accountKey, command);
           return next;
         }

@@ -3,31 +3,27 @@
 // terminal itself, routes the request to the card or account actor, and replies only once the reply
 // record — and with it every event of the decision, written before it — is flushed to disk.
 
-import nact from 'nact';
 import { decodeHandle } from '../domain/handles.js';
 import type { TerminalContext } from '../domain/account.js';
 import type { ClientIdentifier } from '../protocol/requests.js';
 import { accountKeyFor, cardKeyFor, referenceKinds } from '../network/catalog.js';
 import type { AccountConfig, CardConfig, TerminalInfo } from '../network/catalog.js';
 import type { Outcome, Reply } from '../protocol/replies.js';
-import { declined, replyFor } from '../protocol/replies.js';
+import { declined } from '../protocol/replies.js';
 import { reasonMessages } from '../reasons.js';
-import type { DeclineReason } from '../reasons.js';
 import { maskCardNumber } from '../card-identity.js';
 import { normalizePlate } from '../domain/plates.js';
 import type { ActorBehaviour } from './registry.js';
 import type { ActorDeps } from './deps.js';
-import type { DeclineDetails, OutcomePort, ReplyPort, TerminalMessage } from './messages.js';
+import type { ReplyPort, Ticket, TerminalMessage } from './messages.js';
+import type { DeclineDetails } from '../domain/declined.js';
+import { settle } from './settle.js';
 import { assertNever } from '../assert.js';
 
 interface InFlight {
   fingerprint: string;
   waiters: ReplyPort[];
-  details: DeclineDetails;
 }
-
-/** The terminal's journal records every decline (approvals are the account's events). */
-export type DeclinedEvent = { type: 'declined'; network: string; terminal: string; site: string; id: string; reason: DeclineReason; at: number } & DeclineDetails;
 
 export interface TerminalState {
   inFlight: Map<string, InFlight>;
@@ -62,37 +58,27 @@ export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<
             message.replyTo(record.fingerprint === message.fingerprint ? (record.reply as Reply) : mismatch(id));
             return state;
           }
-          state.inFlight.set(id, { fingerprint: message.fingerprint, waiters: [message.replyTo], details: detailsOf(message) });
-          const self = context.self;
-          const port: OutcomePort = (outcome) => nact.dispatch(self, { type: 'decided', requestId: id, outcome });
-          if (info === undefined) port(declined('TERMINAL_UNKNOWN'));
-          else if (info.status === 'blocked') port(declined('TERMINAL_BLOCKED'));
-          else route(deps, info, message, port);
-          return state;
-        }
-        case 'decided': {
-          const pending = state.inFlight.get(message.requestId);
-          if (pending === undefined) return state;
-          const reply = replyFor(message.requestId, message.outcome);
-          if (message.outcome.result === 'error') {
-            // Nothing was decided: answer without a record, so a retry is decided afresh.
-            state.inFlight.delete(message.requestId);
-            for (const waiter of pending.waiters) waiter(reply);
+          if (info === undefined) {
+            // The terminal was removed after the gateway let the request in: nothing to record it against.
+            message.replyTo({ id, result: 'declined', reason: 'TERMINAL_UNKNOWN', message: reasonMessages.TERMINAL_UNKNOWN });
             return state;
           }
-          const now = deps.clock.now();
-          if (message.outcome.result === 'declined' && info !== undefined) {
-            const event: DeclinedEvent = { type: 'declined', network: info.networkId, terminal: terminalId, site: info.siteId, id: message.requestId, reason: message.outcome.reason, ...pending.details, at: now };
-            context.persist(event);
-          }
-          const self = context.self;
-          deps.store
-            .remember(terminalId, message.requestId, { fingerprint: pending.fingerprint, reply, at: now })
-            .then(() => nact.dispatch(self, { type: 'flushed', requestId: message.requestId, reply }))
-            .catch(() => undefined); // the store reports a failed write as fatal
+          state.inFlight.set(id, { fingerprint: message.fingerprint, waiters: [message.replyTo] });
+          const ticket: Ticket = {
+            terminal: context.self,
+            networkId: info.networkId,
+            terminalId,
+            siteId: info.siteId,
+            requestId: id,
+            fingerprint: message.fingerprint,
+            details: detailsOf(message),
+          };
+          const settleHere = (outcome: Outcome): void => settle(deps, context.persist, ticket, outcome);
+          if (info.status === 'blocked') settleHere(declined('TERMINAL_BLOCKED'));
+          else route(deps, info, message, ticket, settleHere);
           return state;
         }
-        case 'flushed': {
+        case 'settled': {
           const pending = state.inFlight.get(message.requestId);
           if (pending === undefined) return state;
           state.inFlight.delete(message.requestId);
@@ -131,7 +117,7 @@ function detailsOf(message: Extract<TerminalMessage, { type: 'request' }>): Decl
   }
 }
 
-function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMessage, { type: 'request' }>, port: OutcomePort): void {
+function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMessage, { type: 'request' }>, ticket: Ticket, port: (outcome: Outcome) => void): void {
   const terminal: TerminalContext = { terminalId: info.id, siteId: info.siteId };
   switch (message.op) {
     case 'authorize':
@@ -143,8 +129,8 @@ function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMes
         return;
       }
       const cardKey = cardKeyFor(info.networkId, identity.hash);
-      if (message.op === 'authorize') deps.registry.send(cardKey, { type: 'use', purpose: 'authorize', request: message.request, terminal, replyTo: port });
-      else deps.registry.send(cardKey, { type: 'use', purpose: 'inquire', request: message.request, terminal, replyTo: port });
+      if (message.op === 'authorize') deps.registry.send(cardKey, { type: 'use', purpose: 'authorize', request: message.request, terminal, ticket });
+      else deps.registry.send(cardKey, { type: 'use', purpose: 'inquire', request: message.request, terminal, ticket });
       return;
     }
     case 'complete':
@@ -164,7 +150,7 @@ function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMes
               ...(message.request.volume !== undefined ? { volume: message.request.volume } : {}),
             }
           : { type: 'reverse' as const, holdNumber: handle.number, terminal };
-      deps.registry.send(handle.accountKey, { type: 'command', command, replyTo: port });
+      deps.registry.send(handle.accountKey, { type: 'command', command, ticket });
       return;
     }
     case 'refund': {
@@ -180,7 +166,7 @@ function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMes
         terminal,
         ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
       };
-      deps.registry.send(handle.accountKey, { type: 'command', command, replyTo: port });
+      deps.registry.send(handle.accountKey, { type: 'command', command, ticket });
       return;
     }
     case 'topup': {
@@ -189,7 +175,7 @@ function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMes
         port(resolved);
         return;
       }
-      deps.registry.send(resolved, { type: 'command', command: { type: 'topup', amount: message.request.amount, method: message.request.method, terminal }, replyTo: port });
+      deps.registry.send(resolved, { type: 'command', command: { type: 'topup', amount: message.request.amount, method: message.request.method, terminal }, ticket });
       return;
     }
     default:

@@ -14,6 +14,7 @@ import type { CalendarPeriod } from '../time/calendar.js';
 import { assertNever } from '../assert.js';
 import { quotePrice } from './pricing.js';
 import { encodeHandle } from './handles.js';
+import type { DeclinedEvent } from './declined.js';
 
 /** One unit of a product in thousandths (1 l = 1000 ml, 1 pc = 1000). */
 export const oneUnit = 1000;
@@ -120,7 +121,8 @@ export type AccountEvent =
       usage: UsageDelta[];
       at: number;
     }
-  | { type: 'topup'; network: string; account: string; amount: number; method: TopupMethod; terminal: string; at: number };
+  | { type: 'topup'; network: string; account: string; amount: number; method: TopupMethod; terminal: string; at: number }
+  | DeclinedEvent;
 
 export interface CardContext {
   hash: string;
@@ -533,6 +535,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     }
     case 'topup':
       state.balance += event.amount;
+      return state;
+    case 'declined':
       return state;
     default:
       return assertNever(event);

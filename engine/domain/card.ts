@@ -8,6 +8,7 @@ import type { CardConfig, NetworkCatalog } from '../network/catalog.js';
 import { listPrice, productMatches } from '../network/catalog.js';
 import { inHoursWindow, parseHoursWindow } from '../time/calendar.js';
 import { assertNever } from '../assert.js';
+import type { DeclinedEvent } from './declined.js';
 
 export interface CardState {
   /** Wrong PINs in a row. */
@@ -18,7 +19,8 @@ export interface CardState {
 
 export type CardEvent =
   | { type: 'pin.failed'; network: string; card: string; failures: number; day: number; at: number }
-  | { type: 'pin.reset'; network: string; card: string; at: number };
+  | { type: 'pin.reset'; network: string; card: string; at: number }
+  | DeclinedEvent;
 
 export interface CardUse {
   /** PIN as typed, checked by `pinMatches` (the card keeps only a keyed hash). */
@@ -79,6 +81,8 @@ export function evolveCard(state: CardState, event: CardEvent): CardState {
       return { pinFailures: event.failures, pinFailureDay: event.day };
     case 'pin.reset':
       return { pinFailures: 0, pinFailureDay: 0 };
+    case 'declined':
+      return state;
     default:
       return assertNever(event);
   }

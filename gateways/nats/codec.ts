@@ -10,17 +10,21 @@ const packr = new Packr({ useRecords: false, variableMapSize: true });
 
 export type Encoding = 'msgpack' | 'json';
 
-export type Decoded = { ok: true; value: unknown } | { ok: false; message: string };
+const floatProblem = 'numbers must be integers (a float was sent)';
+
+/** A refused body may still carry a readable value (e.g. a float somewhere), so the reply can echo its id. */
+export type Decoded = { ok: true; value: unknown } | { ok: false; message: string; readable?: unknown };
 
 export function decodeBody(body: Uint8Array, encoding: Encoding): Decoded {
   try {
     if (encoding === 'json') {
       const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+      const value = JSON.parse(text) as unknown;
       const problem = jsonNumberProblem(text);
-      if (problem) return { ok: false, message: problem };
-      return { ok: true, value: JSON.parse(text) as unknown };
+      return problem ? { ok: false, message: problem, readable: value } : { ok: true, value };
     }
     const problem = msgpackProblem(body);
+    if (problem === floatProblem) return { ok: false, message: problem, readable: unpackr.unpack(body) as unknown };
     if (problem) return { ok: false, message: problem };
     return { ok: true, value: unpackr.unpack(body) as unknown };
   } catch {
@@ -76,7 +80,7 @@ export function msgpackProblem(bytes: Uint8Array): string | undefined {
         switch (type) {
           case 0xca:
           case 0xcb:
-            return 'numbers must be integers (a float was sent)';
+            return floatProblem;
           case 0xc4:
           case 0xd9:
             need(1);

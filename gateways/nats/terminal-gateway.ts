@@ -71,7 +71,8 @@ export class TerminalGateway {
       return;
     }
     const decoded = decodeBody(data, encoding);
-    const requestId = decoded.ok && isRecord(decoded.value) && typeof decoded.value['id'] === 'string' ? decoded.value['id'].slice(0, constants.requestIdLengthMax) : '';
+    const readable = decoded.ok ? decoded.value : decoded.readable;
+    const requestId = isRecord(readable) && typeof readable['id'] === 'string' ? readable['id'].slice(0, constants.requestIdLengthMax) : '';
     if (!decoded.ok) {
       send(errorReply(requestId, 'BAD_REQUEST', decoded.message), 'invalid');
       return;
