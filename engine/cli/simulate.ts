@@ -6,7 +6,7 @@ import { pack, unpack } from 'msgpackr';
 import type { Logger } from 'pino';
 import { subjectPrefixDefault } from '../constants.js';
 import type { Bus } from '../../gateways/bus/bus.js';
-import { demoCards, demoPins } from '../demo/demo-network.js';
+import { demoCards, demoFleetCard, demoFleetSize, demoPins } from '../demo/demo-network.js';
 
 export interface Simulation {
   stop(): void;
@@ -47,17 +47,27 @@ export function simulate(options: { bus: Bus; rate: number; logger: Logger; seed
       return;
     }
     if (roll < 0.08) {
+      // A driver mistypes the PIN, then types it right (which resets the tries counter).
       await request(terminal, 'authorize', { card: demoCards.fleet, pin: '0000', product: 'AI95', volume: 30_000 });
+      const retry = await request(terminal, 'authorize', { card: demoCards.fleet, pin: demoPins.fleet, product: 'AI95', volume: 30_000 });
+      if (retry['result'] === 'approved') await request(terminal, 'reverse', { authId: retry['authId'] });
       return;
     }
     if (roll < 0.15) {
       await request(terminal, 'inquire', { card: demoCards.fleet, pin: demoPins.fleet });
       return;
     }
-    const card = roll < 0.6 ? 'fleet' : roll < 0.8 ? 'diesel' : roll < 0.92 ? 'small' : 'loyalty';
-    const product = card === 'diesel' ? 'DT' : pick(fuels);
+    const named = roll < 0.25 ? 'fleet' : roll < 0.32 ? 'diesel' : roll < 0.36 ? 'small' : roll < 0.42 ? 'loyalty' : undefined;
+    const card = named !== undefined ? demoCards[named] : demoFleetCard(Math.floor(random() * demoFleetSize));
+    const pin = named !== undefined ? demoPins[named] : undefined;
+    const product = named === 'diesel' ? 'DT' : pick(fuels);
     const asked = 10_000 + Math.floor(random() * 50_000);
-    const authorization = await request(terminal, 'authorize', { card: demoCards[card], ...(demoPins[card] ? { pin: demoPins[card] } : {}), product, volume: asked });
+    const authorization = await request(terminal, 'authorize', { card, ...(pin ? { pin } : {}), product, volume: asked });
+    if (authorization['reason'] === 'INSUFFICIENT_FUNDS') {
+      // The accountant tops the account up, as they would when the fleet runs dry.
+      await request(pick(['MSK-01-POS1', 'MSK-02-POS1', 'TVR-01-POS1']), 'topup', { card, amount: 50_000_000, method: 'bank_card' });
+      return;
+    }
     if (authorization['result'] !== 'approved') return;
     if (random() < 0.1) {
       await request(terminal, 'reverse', { authId: authorization['authId'] });

@@ -19,6 +19,12 @@ export const demoCards = {
 
 export const demoPins: Partial<Record<keyof typeof demoCards, string>> = { fleet: '1234', diesel: '4321' };
 
+/** The drivers' cards of the demo fleet "ТрансЛайн" (no PIN; a daily and a monthly limit each). */
+export const demoFleetSize = 60;
+export function demoFleetCard(index: number): string {
+  return `70051000${String(index).padStart(8, '0')}`;
+}
+
 export function demoNetwork(): NetworkDocument {
   const pumps = (site: string, count: number): { id: string; kind: 'pump' }[] => Array.from({ length: count }, (_, index) => ({ id: `${site}-P${index + 1}`, kind: 'pump' as const }));
   return {
@@ -51,6 +57,7 @@ export function demoNetwork(): NetworkDocument {
     counterparties: [
       { id: 'logistic-trade', name: 'ООО «Логистик-Трейд»', segment: 'fleet-large', account: { balance: 50_000_000, creditLimit: 10_000_000 } },
       { id: 'kuznetsov', name: 'ИП Кузнецов А. В.', segment: 'fleet-small', account: { balance: 300_000 } },
+      { id: 'transline', name: 'АО «ТрансЛайн»', segment: 'fleet-large', account: { balance: 200_000_000, creditLimit: 50_000_000 } },
     ],
     clients: [{ id: 'ivanova', name: 'Иванова Мария', member: true, plate: 'А123ВС77', qr: 'QR-IVANOVA-01', birthday: '03-08', account: { balance: 150_000 } }],
     cards: [
@@ -76,6 +83,15 @@ export function demoNetwork(): NetworkDocument {
       { number: demoCards.small, counterparty: 'kuznetsov', status: 'active', limits: [{ period: 'day', amount: 500_000 }] },
       { number: demoCards.blocked, counterparty: 'kuznetsov', status: 'blocked' },
       { number: demoCards.loyalty, client: 'ivanova', status: 'active' },
+      ...Array.from({ length: demoFleetSize }, (_, index) => ({
+        number: demoFleetCard(index),
+        counterparty: 'transline',
+        status: 'active' as const,
+        limits: [
+          { period: 'day' as const, volume: 300_000, products: ['fuel'] },
+          { period: 'month' as const, amount: 15_000_000 },
+        ],
+      })),
     ],
     discounts: [
       { id: 'fleet-large-fuel', name: 'Крупный автопарк: −1,5 % на топливо', percent: 150, products: ['fuel'], segments: ['fleet-large'] },
