@@ -42,14 +42,17 @@ export const constants = {
   linesPerSaleMax: 500,
   /** Money and quantity: safe integers only. */
   moneyMax: Number.MAX_SAFE_INTEGER,
+  /**
+   * Requests accepted and not yet answered. Past this the engine answers UNAVAILABLE at once (the
+   * terminal retries with the same id) instead of queueing into seconds of latency.
+   */
+  requestsInFlightMax: 4_096,
   /** Time to answer requests in flight on SIGTERM before giving up. */
   drainTimeoutMs: 15_000,
   /** Default ports. */
   httpPortDefault: 8080,
   /** NATS request timeout used by the CLI and the simulator. */
   natsRequestTimeoutMs: 5_000,
-  /** Maximum pending outgoing bytes per WebSocket before a slow client is dropped. */
-  refundWindowMs: 365 * 24 * 60 * 60 * 1000,
 } as const;
 
 /** The subject prefix of the protocol (configurable; default `tessera`). */

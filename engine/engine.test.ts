@@ -89,3 +89,17 @@ describe('idempotency survives a restart', () => {
     expect(await restarted.call('MSK-01-P1', inquire('i1'))).toEqual({ ...before, id: 'i1' });
   });
 });
+
+describe('requests in flight are bounded', () => {
+  it('answers UNAVAILABLE past the bound, changes nothing, and takes the retry once there is room', async () => {
+    const harness = openHarness({ requestsInFlightMax: 2 });
+    open.push(harness);
+    await harness.engine.import(demoNetwork());
+    const replies = await Promise.all([harness.call('MSK-01-P1', authorize('a1')), harness.call('MSK-01-P2', authorize('a2')), harness.call('MSK-01-P3', authorize('a3'))]);
+    expect(replies.map((reply) => reply.result)).toEqual(['approved', 'approved', 'error']);
+    expect(replies[2]).toMatchObject({ id: 'a3', reason: 'UNAVAILABLE' });
+    const retry = await harness.call('MSK-01-P3', authorize('a3'));
+    expect(retry.result).toBe('approved');
+    expect(harness.events.filter((event) => event.event.type === 'authorized')).toHaveLength(3);
+  });
+});

@@ -38,6 +38,8 @@ export interface EngineOptions {
   onFatal?: (error: unknown) => void;
   /** Start the periodic schedulers (hold expiry, idempotency sweep, passivation). Default true. */
   schedulers?: boolean;
+  /** Requests in flight before new ones are answered UNAVAILABLE (default `constants.requestsInFlightMax`). */
+  requestsInFlightMax?: number;
 }
 
 export class Engine {
@@ -52,11 +54,13 @@ export class Engine {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private accepting = true;
+  private readonly requestsInFlightMax: number;
   private importQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: EngineOptions) {
     mkdirSync(options.dataDir, { recursive: true });
     this.clock = options.clock ?? new SystemClock();
+    this.requestsInFlightMax = options.requestsInFlightMax ?? constants.requestsInFlightMax;
     const onFatal =
       options.onFatal ??
       ((error: unknown) => {
@@ -86,6 +90,10 @@ export class Engine {
 
   /** Hands a validated request to its terminal's actor; `replyTo` is called once, after the flush. */
   submit(terminalId: string, request: TerminalRequest, replyTo: ReplyPort): void {
+    if (this.inFlight >= this.requestsInFlightMax) {
+      replyTo({ id: request.request.id, result: 'error', reason: 'UNAVAILABLE', message: 'the engine is at capacity; retry with the same id' });
+      return;
+    }
     this.inFlight++;
     const done: ReplyPort = (reply) => {
       this.inFlight--;

@@ -53,7 +53,7 @@ export class LmdbStore {
   private nextPosition: number;
   private writesIssued = 0;
   private writesFlushed = 0;
-  private flushWatchers = 0;
+  private batchReportScheduled = false;
   private readonly committedListeners: ((event: CommittedEvent) => void)[] = [];
   private readonly batchListeners: ((writes: number) => void)[] = [];
   private readonly onFatal: (error: unknown) => void;
@@ -242,11 +242,18 @@ export class LmdbStore {
     this.writesIssued++;
     const flushed = write.flushed;
     assert(flushed !== undefined, 'the store must be opened with separateFlushed');
-    this.flushWatchers++;
     return Promise.all([write, flushed]).then(
       () => {
         this.writesFlushed++;
-        if (--this.flushWatchers === 0 || this.writesFlushed === this.writesIssued) this.reportBatch();
+        // Every write of one commit learns of its flush in the same burst of microtasks; the
+        // report runs after that burst, so it counts one commit's writes.
+        if (!this.batchReportScheduled) {
+          this.batchReportScheduled = true;
+          setImmediate(() => {
+            this.batchReportScheduled = false;
+            this.reportBatch();
+          });
+        }
       },
       (error: unknown) => {
         // Nothing is confirmed after a failed write: the engine stops (onFatal) and waiters stay pending.

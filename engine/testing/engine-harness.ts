@@ -23,10 +23,10 @@ export interface Harness {
 
 const secret = Buffer.alloc(32, 7);
 
-export function openHarness(options: { dataDir?: string; clock?: SimulatedClock } = {}): Harness {
+export function openHarness(options: { dataDir?: string; clock?: SimulatedClock; requestsInFlightMax?: number } = {}): Harness {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-engine-'));
   const clock = options.clock ?? new SimulatedClock(Date.UTC(2026, 10, 23, 9, 0)); // 12:00 in Moscow, a Monday
-  const engine = new Engine({ dataDir, clock, cardSecret: secret, schedulers: false });
+  const engine = new Engine({ dataDir, clock, cardSecret: secret, schedulers: false, ...(options.requestsInFlightMax !== undefined ? { requestsInFlightMax: options.requestsInFlightMax } : {}) });
   const events: CommittedEvent[] = [];
   engine.onCommitted((event) => events.push(event));
   const harness: Harness = {
