@@ -37,7 +37,7 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Node flags the responders run with: the engine's production flag, given to both for fairness, and
  * whatever BENCH_RESPONDER_FLAGS adds (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--trace-gc`).
  */
-export const responderNodeFlags = ['--import', 'tsx', '--max-semi-space-size=64', ...(process.env['BENCH_RESPONDER_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '')];
+export const responderNodeFlags = ['--import', 'tsx', ...(process.env['BENCH_RESPONDER_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '')];
 
 export interface ResponderHandle {
   pid: number;

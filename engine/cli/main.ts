@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env node
 // The `tessera` command: serve, import, simulate, schema.
 
 import { Command, InvalidArgumentError } from 'commander';
