@@ -12,15 +12,34 @@ export async function connectNatsBus(url: string, name = 'tessera-engine'): Prom
 
 export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
+  /**
+   * Replies are decided in many actor turns; nats.js writes to the socket once per microtask
+   * checkpoint, so replies sent one per turn cost one write each. They are collected and sent
+   * together once per event-loop turn instead (one socket write for all of them).
+   */
+  private pendingReplies: (() => void)[] = [];
+  private replyFlushScheduled = false;
 
   constructor(readonly connection: NatsConnection) {}
+
+  private queueReply(send: () => void): void {
+    this.pendingReplies.push(send);
+    if (this.replyFlushScheduled) return;
+    this.replyFlushScheduled = true;
+    setImmediate(() => {
+      this.replyFlushScheduled = false;
+      const replies = this.pendingReplies;
+      this.pendingReplies = [];
+      for (const reply of replies) reply();
+    });
+  }
 
   subscribe(subject: string, handler: (message: BusMessage) => void, queue?: string): BusSubscription {
     const subscription = this.connection.subscribe(subject, {
       ...(queue !== undefined ? { queue } : {}),
       callback: (error, message) => {
         if (error) return;
-        handler(wrap(message));
+        handler(this.wrap(message));
       },
     });
     return { unsubscribe: () => subscription.unsubscribe() };
@@ -36,20 +55,20 @@ export class NatsBus implements Bus {
     return { data: reply.data, header: (name) => reply.headers?.get(name) || undefined };
   }
 
+  private wrap(message: Msg): BusMessage {
+    return {
+      subject: message.subject,
+      data: message.data,
+      header: (name) => message.headers?.get(name) || undefined,
+      respond: (data, replyHeaders) => {
+        this.queueReply(() => message.respond(data, replyHeaders ? { headers: toHeaders(replyHeaders) } : undefined));
+      },
+    };
+  }
+
   async drain(): Promise<void> {
     if (!this.connection.isClosed()) await this.connection.drain();
   }
-}
-
-function wrap(message: Msg): BusMessage {
-  return {
-    subject: message.subject,
-    data: message.data,
-    header: (name) => message.headers?.get(name) || undefined,
-    respond: (data, replyHeaders) => {
-      message.respond(data, replyHeaders ? { headers: toHeaders(replyHeaders) } : undefined);
-    },
-  };
 }
 
 function toHeaders(values: Record<string, string>): ReturnType<typeof natsHeaders> {
