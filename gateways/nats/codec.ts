@@ -2,6 +2,8 @@
 // Before decoding, a body is scanned for what the protocol forbids and a decoder would hide:
 // floating-point numbers (12.5, but also 1e3 or 1000.0, which decode to integers) and extension
 // types. Integers of any width are accepted; those beyond 2^53−1 fail validation afterwards.
+// One exception: an integral float64 of magnitude ≥ 2^32 is read as the integer it is, because
+// JavaScript MessagePack encoders write every number beyond 32 bits that way.
 
 import { Packr, Unpackr } from 'msgpackr';
 
@@ -79,8 +81,16 @@ export function msgpackProblem(bytes: Uint8Array): string | undefined {
       else
         switch (type) {
           case 0xca:
-          case 0xcb:
             return floatProblem;
+          case 0xcb: {
+            // JavaScript encoders (msgpackr) write integers beyond 32 bits as float64; those are
+            // integers to the sender. Any other float — 12.5, or 1000.0 from a float literal — is refused.
+            need(8);
+            const value = view.getFloat64(offset);
+            if (!Number.isInteger(value) || Math.abs(value) < 2 ** 32) return floatProblem;
+            offset += 8;
+            break;
+          }
           case 0xc4:
           case 0xd9:
             need(1);
