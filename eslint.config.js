@@ -19,6 +19,22 @@ export default tseslint.config(
         { selector: 'ExportAllDeclaration', message: 'Export names explicitly.' }],
     },
   },
+  // Folders meet through their index.ts: no deep imports across folders.
+  ...[
+    { files: ['gateways/**/*.ts', 'adapters/**/*.ts'], engine: true, gateways: false },
+    { files: ['engine/**/*.ts'], engine: false, gateways: true },
+    { files: ['bench/**/*.ts', 'test/**/*.ts'], engine: true, gateways: true },
+  ].map(({ files, engine, gateways }) => ({
+    files,
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...(engine ? [{ regex: '(^|/)engine/(?!index\\.js$|cli/index\\.js$)', message: 'Import the engine through engine/index.ts (or engine/cli/index.ts).' }] : []),
+          ...(gateways ? [{ regex: '(^|/)gateways/(?!index\\.js$)', message: 'Import the gateways through gateways/index.ts.' }] : []),
+        ],
+      }],
+    },
+  })),
   {
     files: ['engine/domain/**/*.ts'],
     rules: {

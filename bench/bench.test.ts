@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { benchNetwork } from './network.js';
-import { networkDocumentSchema } from '../engine/network/schema.js';
+import { networkDocumentSchema } from '../engine/index.js';
 import { benchSucceeded, formatReport, runBench } from './run.js';
 
 describe('bench network', () => {

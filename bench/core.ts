@@ -8,9 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../engine/engine.js';
-import type { Reply } from '../engine/protocol/replies.js';
-import { networkDocumentSchema } from '../engine/network/schema.js';
+import { Engine, networkDocumentSchema } from '../engine/index.js';
+import type { Reply } from '../engine/index.js';
 import type { BenchNetworkSize } from './network.js';
 import { benchCardNumber, benchNetwork, benchProduct, benchRequestAmount, benchTerminalId } from './network.js';
 import type { ScenarioResult } from './stats.js';

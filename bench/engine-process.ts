@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { serve } from '../engine/cli/serve.js';
-import { networkDocumentSchema } from '../engine/network/schema.js';
+import { serve } from '../engine/cli/index.js';
+import { networkDocumentSchema } from '../engine/index.js';
 import { benchNetwork } from './network.js';
 import { responderMain } from './processes.js';
 

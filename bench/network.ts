@@ -4,7 +4,7 @@
 // daily amount limit, so part of the traffic meets LIMIT_EXCEEDED or a partial approval as in life.
 // Deterministic: the same sizes give the same document.
 
-import type { CardDocument, CounterpartyDocument, NetworkDocument, SiteDocument } from '../engine/network/schema.js';
+import type { CardDocument, CounterpartyDocument, NetworkDocument, SiteDocument } from '../engine/index.js';
 
 export interface BenchNetworkSize {
   cards: number;

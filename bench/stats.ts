@@ -132,17 +132,7 @@ export function rssMB(): number {
   return Math.round(process.memoryUsage().rss / 1e5) / 10;
 }
 
-/** mulberry32: a deterministic pseudo-random sequence in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../engine/index.js';
 
 export function countOutcome(outcomes: Record<string, number>, result: unknown, reason: unknown): void {
   const key = `${String(result)}:${String(reason)}`;

@@ -2,7 +2,7 @@
 // Replay a failure with SEED=<n> npm test -- engine/simulation.test.ts
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { seededRandom } from './cli/simulate.js';
+import { seededRandom } from './seeded-random.js';
 import { calendarFor } from './time/calendar.js';
 import type { NetworkDocument } from './network/schema.js';
 import type { Reply } from './protocol/replies.js';

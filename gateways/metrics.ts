@@ -3,7 +3,7 @@
 // Labels never carry card numbers or request data beyond the closed sets named here.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/index.js';
 
 export interface Metrics {
   registry: Registry;

@@ -13,10 +13,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
 import { pack, unpack } from 'msgpackr';
-import { Engine } from '../engine/engine.js';
-import { demoCards, demoNetwork, demoPins } from '../engine/demo/demo-network.js';
-import type { Reply } from '../engine/protocol/replies.js';
-import type { TerminalRequest } from '../engine/protocol/requests.js';
+import { demoCards, demoNetwork, demoPins, Engine } from '../engine/index.js';
+import type { Reply, TerminalRequest } from '../engine/index.js';
 import { natsForTests, sleep } from './support/nats.js';
 import type { NatsServerHandle } from './support/nats.js';
 import { call } from './support/wire.js';

@@ -71,7 +71,7 @@ interface Sender {
 }
 
 async function natsSender(url: string): Promise<Sender> {
-  const { connectNatsBus } = await import('../../gateways/bus/nats-bus.js');
+  const { connectNatsBus } = await import('../../gateways/index.js');
   const bus = await connectNatsBus(url, 'tessera-import');
   return {
     async send(part) {

@@ -80,7 +80,7 @@ program
   .option('--rate <n>', 'flows per second', Number, 20)
   .option('--duration <s>', 'seconds to run (0: until interrupted)', Number, 0)
   .action(async (options: { nats: string; rate: number; duration: number }) => {
-    const { connectNatsBus } = await import('../../gateways/bus/nats-bus.js');
+    const { connectNatsBus } = await import('../../gateways/index.js');
     const bus = await connectNatsBus(options.nats, 'tessera-simulator');
     const logger = pino({ name: 'tessera-simulate' });
     const simulation = simulate({ bus, rate: options.rate, logger });

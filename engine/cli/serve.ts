@@ -5,13 +5,8 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Engine } from '../engine.js';
 import { constants, subjectPrefixDefault } from '../constants.js';
-import type { Bus } from '../../gateways/bus/bus.js';
-import { InProcessBus } from '../../gateways/bus/in-process-bus.js';
-import { connectNatsBus } from '../../gateways/bus/nats-bus.js';
-import { TerminalGateway } from '../../gateways/nats/terminal-gateway.js';
-import { startHttpGateway } from '../../gateways/http/server.js';
-import type { HttpGateway } from '../../gateways/http/server.js';
-import { createMetrics } from '../../gateways/metrics.js';
+import type { Bus, HttpGateway } from '../../gateways/index.js';
+import { connectNatsBus, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
 import { demoNetwork } from '../demo/demo-network.js';
 
 export interface ServeOptions {

@@ -5,24 +5,13 @@
 import { pack, unpack } from 'msgpackr';
 import type { Logger } from 'pino';
 import { subjectPrefixDefault } from '../constants.js';
-import type { Bus } from '../../gateways/bus/bus.js';
+import type { Bus } from '../../gateways/index.js';
+import { seededRandom } from '../seeded-random.js';
 import { demoCards, demoFleetCard, demoFleetSize, demoPins } from '../demo/demo-network.js';
 
 export interface Simulation {
   stop(): void;
   readonly counts: Record<string, number>;
-}
-
-/** A deterministic pseudo-random sequence (mulberry32), so a simulation can be replayed by seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function simulate(options: { bus: Bus; rate: number; logger: Logger; seed?: number }): Simulation {

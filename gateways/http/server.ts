@@ -4,10 +4,8 @@
 
 import uWS from 'uWebSockets.js';
 import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
-import type { Engine } from '../../engine/engine.js';
-import { constants } from '../../engine/constants.js';
-import { describeIssues, networkDocumentSchema } from '../../engine/network/schema.js';
-import { ImportError } from '../../engine/network/import.js';
+import type { Engine } from '../../engine/index.js';
+import { constants, describeIssues, ImportError, networkDocumentSchema } from '../../engine/index.js';
 import type { Metrics } from '../metrics.js';
 import type { TerminalGateway } from '../nats/terminal-gateway.js';
 

@@ -3,15 +3,8 @@
 // and changes nothing. It also answers `<prefix>.v1.sys.ping` and `<prefix>.v1.admin.import`, and
 // publishes every committed event on `<prefix>.v1.evt.<networkId>.<type>`.
 
-import type { Engine } from '../../engine/engine.js';
-import { constants } from '../../engine/constants.js';
-import { requestSchemas, isOperation } from '../../engine/protocol/requests.js';
-import type { TerminalRequest } from '../../engine/protocol/requests.js';
-import type { Reply } from '../../engine/protocol/replies.js';
-import { errorReply } from '../../engine/protocol/replies.js';
-import { reasonMessages } from '../../engine/reasons.js';
-import { describeIssues, networkDocumentSchema } from '../../engine/network/schema.js';
-import { ImportError } from '../../engine/network/import.js';
+import type { Engine, Reply, TerminalRequest } from '../../engine/index.js';
+import { constants, describeIssues, errorReply, ImportError, isOperation, networkDocumentSchema, reasonMessages, requestSchemas } from '../../engine/index.js';
 import type { Bus, BusMessage, BusSubscription } from '../bus/bus.js';
 import type { Encoding } from './codec.js';
 import { decodeBody, encodeBody } from './codec.js';

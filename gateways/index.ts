@@ -1,0 +1,14 @@
+// The gateways' public surface: the bus (NATS or in-process), the terminal gateway, the HTTP
+// gateway and the metrics they share.
+
+export type { Bus, BusMessage, BusSubscription } from './bus/bus.js';
+export { InProcessBus } from './bus/in-process-bus.js';
+export { NatsBus, connectNatsBus } from './bus/nats-bus.js';
+export { TerminalGateway } from './nats/terminal-gateway.js';
+export type { TerminalGatewayOptions } from './nats/terminal-gateway.js';
+export { decodeBody, encodeBody } from './nats/codec.js';
+export type { Encoding } from './nats/codec.js';
+export { startHttpGateway } from './http/server.js';
+export type { HttpGateway } from './http/server.js';
+export { createMetrics } from './metrics.js';
+export type { Metrics } from './metrics.js';
