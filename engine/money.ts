@@ -15,11 +15,7 @@ export function amountForVolume(volume: number, price: number): number {
     const rest = product - whole * 1000;
     return rest * 2 >= 1000 ? whole + 1 : rest * 2 <= -1000 ? whole - 1 : whole;
   }
-  const exact = BigInt(volume) * BigInt(price);
-  const whole = exact / thousand;
-  const rest = exact - whole * thousand;
-  const rounded = rest * 2n >= thousand ? whole + 1n : whole;
-  return toSafe(rounded);
+  return toSafe(divideRounded(BigInt(volume) * BigInt(price), thousand));
 }
 
 /** The largest volume (thousandths) whose money does not exceed `amount` at `price`: floor(amount × 1000 / price). */
@@ -35,7 +31,8 @@ export function volumeForAmount(amount: number, price: number): number {
 
 /** A price lowered by basis points (500 = 5 %), rounded half away from zero; never below zero. */
 export function applyPercent(price: number, basisPoints: number): number {
-  const off = Math.round((price * basisPoints) / 10_000);
+  const product = price * basisPoints;
+  const off = Number.isSafeInteger(product) ? toSafe(divideRounded(BigInt(product), 10_000n)) : toSafe(divideRounded(BigInt(price) * BigInt(basisPoints), 10_000n));
   return Math.max(0, price - off);
 }
 
@@ -54,7 +51,16 @@ export function proportionalShare(share: number, part: number, whole: number): n
   return toSafe((BigInt(share) * BigInt(part)) / BigInt(whole));
 }
 
+/** numerator / divisor rounded half away from zero (divisor > 0). */
+function divideRounded(numerator: bigint, divisor: bigint): bigint {
+  const whole = numerator / divisor; // truncates toward zero
+  const rest = numerator - whole * divisor;
+  if (rest * 2n >= divisor) return whole + 1n;
+  if (rest * 2n <= -divisor) return whole - 1n;
+  return whole;
+}
+
 function toSafe(value: bigint): number {
   const max = BigInt(Number.MAX_SAFE_INTEGER);
-  return Number(value > max ? max : value);
+  return Number(value > max ? max : value < -max ? -max : value);
 }

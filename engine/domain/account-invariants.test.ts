@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccountCommand, AccountEvent, AccountState, TransactionRecord } from './account.js';
-import { availableFunds, decideAccount, decodeAccountSnapshot, encodeAccountSnapshot, evolveAccount, initialAccountState, transactionRecordOf, usageKey } from './account.js';
+import { availableFunds, decideAccount, decodeAccountSnapshot, encodeAccountSnapshot, evolveAccount, initialAccountState, transactionRecordOf, usageIn, usageKey } from './account.js';
 import type { LimitConfig } from '../network/catalog.js';
 import { accountConfig, cardConfig, cardContext, hour, minute, mondayNoon, testCatalog } from '../testing/fixtures.js';
 
@@ -142,8 +142,8 @@ describe('account invariants under random operations', () => {
             for (const card of cards) {
               for (const limit of card.limits) {
                 if (limit.period === 'transaction') continue;
-                const usage = state.usage.get(usageKey(card.hash, limit));
-                if (usage === undefined || usage.periodStart !== catalog.calendar.period(limit.period, now).start) continue;
+                const usage = usageIn(state, usageKey(card.hash, limit), catalog.calendar.period(limit.period, now).start);
+                if (usage === undefined) continue;
                 if (limit.amount !== undefined) expect(usage.amount).toBeLessThanOrEqual(limit.amount);
                 if (limit.volume !== undefined) expect(usage.volume).toBeLessThanOrEqual(limit.volume);
               }

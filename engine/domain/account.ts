@@ -20,6 +20,12 @@ import type { DeclinedEvent } from './declined.js';
 export const oneUnit = 1000;
 /** Closed holds remembered to tell "already closed" from "expired"; older ones answer AUTH_ALREADY_CLOSED. */
 export const closedHoldsRemembered = 1024;
+/**
+ * Calendar periods whose counters each limit keeps (the newest ones). More than one, so that a clock
+ * that comes back behind a period boundary (a restart after a correction) counts against that
+ * earlier period's own counter instead of a fresh one.
+ */
+export const usagePeriodsKept = 3;
 
 export interface UsageDelta {
   key: string;
@@ -61,7 +67,8 @@ export interface AccountState {
   nextHold: number;
   nextTx: number;
   nextRefund: number;
-  usage: Map<string, Usage>;
+  /** Limit counters by usage key, newest period last (at most `usagePeriodsKept`). */
+  usage: Map<string, Usage[]>;
   refunds: Map<number, { amount: number; bonus: number }>;
 }
 
@@ -215,8 +222,8 @@ function limitHeadroom(state: AccountState, context: AccountContext, card: CardC
     if (limit.period !== 'transaction') {
       const key = usageKey(card.hash, limit);
       const periodStart = context.catalog.calendar.period(limit.period satisfies CalendarPeriod, now).start;
-      const usage = state.usage.get(key);
-      if (usage !== undefined && usage.periodStart === periodStart) {
+      const usage = usageIn(state, key, periodStart);
+      if (usage !== undefined) {
         usedAmount = usage.amount;
         usedVolume = usage.volume;
       }
@@ -226,6 +233,14 @@ function limitHeadroom(state: AccountState, context: AccountContext, card: CardC
     if (limit.volume !== undefined) headroom.volume = Math.min(headroom.volume, Math.max(0, limit.volume - usedVolume));
   }
   return headroom;
+}
+
+/** The counter of one limit for one calendar period, if it is still kept. */
+export function usageIn(state: AccountState, key: string, periodStart: number): Usage | undefined {
+  const counters = state.usage.get(key);
+  if (counters === undefined) return undefined;
+  for (const usage of counters) if (usage.periodStart === periodStart) return usage;
+  return undefined;
 }
 
 export function usageKey(cardHash: string, limit: LimitConfig): string {
@@ -458,8 +473,8 @@ export function inquiryFields(state: AccountState, context: AccountContext, card
   for (const limit of card.limits) {
     let used = { amount: 0, volume: 0 };
     if (limit.period !== 'transaction') {
-      const usage = state.usage.get(usageKey(card.hash, limit));
-      if (usage !== undefined && usage.periodStart === context.catalog.calendar.period(limit.period, now).start) used = usage;
+      const usage = usageIn(state, usageKey(card.hash, limit), context.catalog.calendar.period(limit.period, now).start);
+      if (usage !== undefined) used = usage;
     }
     for (const kind of ['amount', 'volume'] as const) {
       const cap = limit[kind];
@@ -474,15 +489,19 @@ export function inquiryFields(state: AccountState, context: AccountContext, card
 
 // ---- evolve ------------------------------------------------------------------------------------
 
+/**
+ * Applies limit-usage deltas to the counters of their periods. A hold (`opening`) creates its
+ * period's counter when needed; later adjustments (completion, release, refund) only touch a
+ * counter that is still kept — an old period's hold no longer counts against anything.
+ */
 function applyUsage(state: AccountState, deltas: readonly UsageDelta[], opening: boolean): void {
   for (const delta of deltas) {
-    const usage = state.usage.get(delta.key);
-    if (usage === undefined || usage.periodStart !== delta.periodStart) {
-      // A counter of an earlier period: a new hold starts the new period; a later adjustment of an
-      // old period's hold no longer counts against the current one.
-      if (!opening || (usage !== undefined && usage.periodStart > delta.periodStart)) continue;
-      state.usage.set(delta.key, { periodStart: delta.periodStart, amount: delta.amount, volume: delta.volume });
-      continue;
+    let usage = usageIn(state, delta.key, delta.periodStart);
+    if (usage === undefined) {
+      if (!opening) continue;
+      usage = { periodStart: delta.periodStart, amount: 0, volume: 0 };
+      const counters = [...(state.usage.get(delta.key) ?? []), usage].sort((a, b) => a.periodStart - b.periodStart);
+      state.usage.set(delta.key, counters.slice(-usagePeriodsKept));
     }
     usage.amount = Math.max(0, usage.amount + delta.amount);
     usage.volume = Math.max(0, usage.volume + delta.volume);
@@ -570,7 +589,7 @@ export interface AccountSnapshot {
   nextHold: number;
   nextTx: number;
   nextRefund: number;
-  usage: [string, Usage][];
+  usage: [string, Usage[]][];
   refunds: [number, { amount: number; bonus: number }][];
 }
 
