@@ -18,15 +18,17 @@ export function amountForVolume(volume: number, price: number): number {
   return toSafe(divideRounded(BigInt(volume) * BigInt(price), thousand));
 }
 
-/** The largest volume (thousandths) whose money does not exceed `amount` at `price`: floor(amount × 1000 / price). */
+/**
+ * The largest volume (thousandths) whose money does not exceed `amount` at `price`. With rounding
+ * half away from zero, round(v × p / 1000) ≤ a exactly when v × p ≤ 1000 a + 499, so the answer is
+ * floor((1000 a + 499) / p) — exact, in BigInt when the product is not a safe integer.
+ */
 export function volumeForAmount(amount: number, price: number): number {
   assert(price > 0, 'volumeForAmount needs a positive price');
-  const scaled = amount * 1000;
-  let volume = Number.isSafeInteger(scaled) ? Math.floor(scaled / price) : toSafe((BigInt(amount) * thousand) / BigInt(price));
-  // Correct the floating division so that amountForVolume(volume) ≤ amount and volume is maximal.
-  while (volume > 0 && amountForVolume(volume, price) > amount) volume -= 1;
-  while (amountForVolume(volume + 1, price) <= amount && volume < Number.MAX_SAFE_INTEGER) volume += 1;
-  return volume;
+  assert(amount >= 0, 'volumeForAmount needs a non-negative amount');
+  const scaled = amount * 1000 + 499;
+  if (Number.isSafeInteger(scaled)) return Math.floor(scaled / price);
+  return toSafe((BigInt(amount) * thousand + 499n) / BigInt(price));
 }
 
 /** A price lowered by basis points (500 = 5 %), rounded half away from zero; never below zero. */
