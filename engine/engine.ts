@@ -54,6 +54,7 @@ export class Engine {
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
   private accepting = true;
+  private draining = false;
   private readonly requestsInFlightMax: number;
   private importQueue: Promise<unknown> = Promise.resolve();
 
@@ -79,9 +80,19 @@ export class Engine {
     if (options.schedulers !== false) this.startSchedulers();
   }
 
-  /** Whether the engine takes requests (false while draining). */
+  /** Whether the engine reports ready (false from the start of a drain: load balancers stop sending). */
   get ready(): boolean {
+    return this.accepting && !this.draining;
+  }
+
+  /** Whether requests are still decided (true until in-flight work is being finished). */
+  get acceptingRequests(): boolean {
     return this.accepting;
+  }
+
+  /** First step of a drain: readiness goes 503; requests already on their way are still decided. */
+  beginDrain(): void {
+    this.draining = true;
   }
 
   get requestsInFlight(): number {
@@ -146,6 +157,7 @@ export class Engine {
 
   /** Stops taking requests, answers those in flight, flushes. */
   async drain(timeoutMs: number = constants.drainTimeoutMs): Promise<void> {
+    this.draining = true;
     this.accepting = false;
     if (this.inFlight > 0) {
       await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);

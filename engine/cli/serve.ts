@@ -45,8 +45,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      // Readiness 503 → no new deliveries, but what the bus already holds is decided → every
+      // decision answered and flushed → pending replies sent → connection closed.
+      engine.beginDrain();
+      await gateway.stop().catch(() => undefined); // a dead connection has nothing left to deliver
       await engine.drain(constants.drainTimeoutMs);
-      gateway.stop();
       await bus.drain();
       http.close();
       await engine.close();

@@ -1,6 +1,6 @@
 // Property tests of the account: random sequences of authorize / complete / reverse / expire /
 // refund / topup with random amounts, volumes and clock advances (across day, week and month
-// boundaries in Moscow time), over one account with a few cards under random limits. Decisions are
+// boundaries in Moscow time, and small steps back as after a restart behind a clock correction), over one account with a few cards under random limits. Decisions are
 // applied exactly as the account actor applies them (events → evolveAccount, in order), and an
 // independent model audits every event and reply and, after every step, the invariants:
 //   I1  available funds never drop below zero unless they started below; after an approval
@@ -103,6 +103,7 @@ type Step =
   | { kind: 'refund'; pick: Pick; share: number | undefined }
   | { kind: 'topup'; amount: number }
   | { kind: 'advance'; milliseconds: number }
+  | { kind: 'rewind'; milliseconds: number }
   | { kind: 'boundary'; period: CalendarPeriod; offset: -1 | 0 | 1 };
 
 /** Which hold or transaction a step names: mostly an open one, sometimes any, rarely one that never existed. */
@@ -148,6 +149,8 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
       ),
     }),
   },
+  // A restart after the host clock was corrected backwards: time steps back, maybe over a boundary.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('rewind' as const), milliseconds: fc.constantFrom(second, 10 * minute, hour, 2 * hour) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('boundary' as const), period: fc.constantFrom<CalendarPeriod>('day', 'week', 'month'), offset: fc.constantFrom<-1 | 0 | 1>(-1, 0, 1) }) },
 );
 
@@ -288,6 +291,9 @@ class Driver {
         return { type: 'topup', amount: step.amount, method: 'cash', terminal: { terminalId: 'MSK-01-POS1', siteId: 'MSK-01' } };
       case 'advance':
         this.now += step.milliseconds;
+        return undefined;
+      case 'rewind':
+        this.now -= step.milliseconds;
         return undefined;
       case 'boundary':
         this.now = catalog.calendar.period(step.period, this.now).end + step.offset;

@@ -12,6 +12,8 @@ export interface BusMessage {
 
 export interface BusSubscription {
   unsubscribe(): void;
+  /** Stops new deliveries and resolves once every message already received has been handed over. */
+  drain(): Promise<void>;
 }
 
 export interface Bus {

@@ -18,7 +18,17 @@ export class InProcessBus implements Bus {
   subscribe(subject: string, handler: (message: BusMessage) => void, queue?: string): BusSubscription {
     const subscriber: Subscriber = { pattern: subject, queue, handler };
     this.subscribers.push(subscriber);
-    return { unsubscribe: () => (this.subscribers = this.subscribers.filter((entry) => entry !== subscriber)) };
+    const unsubscribe = (): void => {
+      this.subscribers = this.subscribers.filter((entry) => entry !== subscriber);
+    };
+    return {
+      unsubscribe,
+      drain: () => {
+        unsubscribe();
+        // Deliveries already queued run as microtasks; let them reach the handler first.
+        return new Promise<void>((resolve) => setImmediate(resolve));
+      },
+    };
   }
 
   publish(subject: string, data: Uint8Array): void {

@@ -26,12 +26,14 @@ export class NatsBus implements Bus {
     this.pendingReplies.push(send);
     if (this.replyFlushScheduled) return;
     this.replyFlushScheduled = true;
-    setImmediate(() => {
-      this.replyFlushScheduled = false;
-      const replies = this.pendingReplies;
-      this.pendingReplies = [];
-      for (const reply of replies) reply();
-    });
+    setImmediate(() => this.sendPendingReplies());
+  }
+
+  private sendPendingReplies(): void {
+    this.replyFlushScheduled = false;
+    const replies = this.pendingReplies;
+    this.pendingReplies = [];
+    for (const reply of replies) reply();
   }
 
   subscribe(subject: string, handler: (message: BusMessage) => void, queue?: string): BusSubscription {
@@ -42,7 +44,7 @@ export class NatsBus implements Bus {
         handler(this.wrap(message));
       },
     });
-    return { unsubscribe: () => subscription.unsubscribe() };
+    return { unsubscribe: () => subscription.unsubscribe(), drain: () => subscription.drain() };
   }
 
   publish(subject: string, data: Uint8Array): void {
@@ -67,6 +69,7 @@ export class NatsBus implements Bus {
   }
 
   async drain(): Promise<void> {
+    this.sendPendingReplies(); // replies decided before the drain must not wait for a turn that comes too late
     if (!this.connection.isClosed()) await this.connection.drain();
   }
 }

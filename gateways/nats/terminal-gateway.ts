@@ -35,9 +35,12 @@ export class TerminalGateway {
     });
   }
 
-  /** Stops taking new requests (those in flight are still answered). */
-  stop(): void {
-    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+  /**
+   * Stops new deliveries; messages the bus has already received are still handled (and so decided),
+   * then the returned promise resolves.
+   */
+  async stop(): Promise<void> {
+    await Promise.all(this.subscriptions.splice(0).map((subscription) => subscription.drain()));
   }
 
   private onTerminalRequest(message: BusMessage): void {
@@ -79,7 +82,7 @@ export class TerminalGateway {
       send(errorReply(requestId, 'BAD_REQUEST', describeIssues(parsed.error)), op);
       return;
     }
-    if (!this.engine.ready) {
+    if (!this.engine.acceptingRequests) {
       send(errorReply(requestId, 'UNAVAILABLE', reasonMessages.UNAVAILABLE), op);
       return;
     }
