@@ -7,9 +7,6 @@
 // *intended* send time, so a stalled system cannot slow the generator down (no coordinated omission).
 // After E's runs the engine's open holds must equal the approvals the generator saw.
 
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { connect, createInbox } from 'nats';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { pack, unpack } from 'msgpackr';
@@ -19,6 +16,8 @@ import type { ResponderHandle, ResponderStats } from './processes.js';
 import { startResponder } from './processes.js';
 import type { ProcessUsage, ScenarioResult } from './stats.js';
 import { LatencyRecorder, LoopDelay, countOutcome, cpuPercent, ownCpuMicros, perSecond, procCpuMicros, rssMB, seededRandom, sleep } from './stats.js';
+import { natsForTests } from '../test/support/nats.js';
+import type { NatsServerHandle } from '../test/support/nats.js';
 
 export type NatsSystem = 'engine' | 'echo';
 
@@ -74,61 +73,6 @@ export interface NatsReport {
   violations: string[];
 }
 
-// ---- nats-server -------------------------------------------------------------------------------
-
-export interface NatsServer {
-  url: string;
-  pid: number | undefined;
-  spawned: boolean;
-  stop(): Promise<void>;
-}
-
-export const natsServerBinary = process.env['NATS_SERVER_BIN'] ?? '/usr/sbin/nats-server';
-
-/** NATS_URL when set; else `nats-server -a 127.0.0.1 -p <free port>` of our own. */
-export async function startNatsServer(): Promise<NatsServer> {
-  const configured = process.env['NATS_URL'];
-  if (configured !== undefined && configured !== '') {
-    await (await connect({ servers: configured, timeout: 2_000 })).close();
-    return { url: configured, pid: undefined, spawned: false, stop: () => Promise.resolve() };
-  }
-  const port = await freePort();
-  const child: ChildProcess = spawn(natsServerBinary, ['-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2_000)));
-  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
-  const url = `nats://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
-  };
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) break;
-    try {
-      const probe = await Promise.race([connect({ servers: url, timeout: 500, reconnect: false }), spawnError]);
-      await probe.close();
-      return { url, pid: child.pid, spawned: true, stop };
-    } catch {
-      await sleep(50);
-    }
-  }
-  await stop();
-  throw new Error(`nats-server (${natsServerBinary}) did not start on ${url}: ${output}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // ---- the load generator ------------------------------------------------------------------------
 
@@ -405,7 +349,7 @@ async function openLoop(driver: Driver, tally: Tally, rate: number, warmupMs: nu
   return ((total - firstMeasured) / rate) * 1000;
 }
 
-async function runSystem(system: NatsSystem, server: NatsServer, options: NatsOptions, rates: () => number[], scenarios: ScenarioResult[]): Promise<SystemChecks> {
+async function runSystem(system: NatsSystem, server: NatsServerHandle, options: NatsOptions, rates: () => number[], scenarios: ScenarioResult[]): Promise<SystemChecks> {
   const log = options.log ?? (() => undefined);
   const script = system === 'engine' ? 'engine-process.ts' : 'echo-process.ts';
   const responder = await startResponder(script, { natsUrl: server.url, network: options.network });
@@ -486,7 +430,7 @@ async function runSystem(system: NatsSystem, server: NatsServer, options: NatsOp
 
 export async function runNats(options: NatsOptions): Promise<NatsReport> {
   const log = options.log ?? (() => undefined);
-  const server = await startNatsServer();
+  const server = await natsForTests();
   log(`nats: server ${server.url} (${server.spawned ? 'spawned' : 'NATS_URL'})`);
   const scenarios: ScenarioResult[] = [];
   const checks: SystemChecks[] = [];

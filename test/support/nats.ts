@@ -13,6 +13,9 @@ import type { NatsConnection } from 'nats';
 
 export interface NatsServerHandle {
   url: string;
+  /** The server process when this helper started one (the bench reports its CPU). */
+  pid: number | undefined;
+  spawned: boolean;
   /** Stops the server this helper started (a no-op for a server named by NATS_URL). */
   stop(): Promise<void>;
 }
@@ -25,7 +28,7 @@ export async function natsForTests(): Promise<NatsServerHandle> {
   if (configured !== undefined && configured !== '') {
     const connection = await connect({ servers: configured, timeout: 2_000 });
     await connection.close();
-    return { url: configured, stop: () => Promise.resolve() };
+    return { url: configured, pid: undefined, spawned: false, stop: () => Promise.resolve() };
   }
   return startNatsServer();
 }
@@ -59,6 +62,8 @@ export async function startNatsServer(): Promise<NatsServerHandle> {
       await waitUntilAccepting(url, child);
       return {
         url,
+        pid: child.pid,
+        spawned: true,
         stop: async () => {
           await stopChild(child);
           rmSync(storeDir, { recursive: true, force: true });
