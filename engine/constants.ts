@@ -6,6 +6,8 @@ export const constants = {
   requestBytesMax: 64 * 1024,
   /** Largest network document accepted by one import request (the CLI sends big documents in parts). */
   importRequestBytesMax: 768 * 1024,
+  /** Largest whole network document accepted by `POST /api/v1/import` (48 MiB). */
+  importDocumentBytesMax: 48 * 1024 * 1024,
   /** Cards per import part sent by `tessera import`. */
   importPartCardsMax: 2_000,
   /** Request id length (protocol: 1–64 chars). */
@@ -37,9 +39,8 @@ export const constants = {
   actorSweepIntervalMs: 30 * 1000,
   /** A snapshot is written after this many persisted events of one actor. */
   snapshotEveryEvents: 200,
-  /** Lines of a receipt, limits and discounts per card/network. */
+  /** Limits per card. */
   limitsPerCardMax: 32,
-  linesPerSaleMax: 500,
   /** Money and quantity: safe integers only. */
   moneyMax: Number.MAX_SAFE_INTEGER,
   /**
@@ -51,7 +52,7 @@ export const constants = {
   drainTimeoutMs: 15_000,
   /** Default ports. */
   httpPortDefault: 8080,
-  /** NATS request timeout used by the CLI and the simulator. */
+  /** Default timeout of a request made over the bus (CLI, simulator). */
   natsRequestTimeoutMs: 5_000,
 } as const;
 

@@ -4,7 +4,7 @@
 
 import { pack, unpack } from 'msgpackr';
 import type { Logger } from 'pino';
-import { subjectPrefixDefault } from '../constants.js';
+import { constants, subjectPrefixDefault } from '../constants.js';
 import type { Bus } from '../../gateways/index.js';
 import { seededRandom } from '../seeded-random.js';
 import { demoCards, demoFleetCard, demoFleetSize, demoPins } from '../demo/demo-network.js';
@@ -22,7 +22,7 @@ export function simulate(options: { bus: Bus; rate: number; logger: Logger; seed
   let sequence = 0;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const request = async (terminal: string, op: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
-    const reply = await options.bus.request(`${subjectPrefixDefault}.v1.term.${terminal}.${op}`, pack({ id: `sim-${process.pid}-${++sequence}`, ...body }), { timeoutMs: 5_000 });
+    const reply = await options.bus.request(`${subjectPrefixDefault}.v1.term.${terminal}.${op}`, pack({ id: `sim-${process.pid}-${++sequence}`, ...body }), { timeoutMs: constants.natsRequestTimeoutMs });
     const decoded = unpack(Buffer.from(reply.data)) as Record<string, unknown>;
     const key = `${op}:${String(decoded['result'])}:${String(decoded['reason'])}`;
     counts[key] = (counts[key] ?? 0) + 1;

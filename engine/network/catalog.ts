@@ -195,7 +195,6 @@ export const referenceKinds = {
   card: 'card',
   account: 'account',
   clientIdentifier: 'client-id',
-  terminal: 'terminal',
 } as const;
 
 export function accountKeyFor(networkId: string, owner: 'counterparty' | 'client', ownerId: string): string {
@@ -208,10 +207,4 @@ export function cardKeyFor(networkId: string, hash: string): string {
 
 export function terminalKeyFor(terminalId: string): string {
   return `term:${terminalId}`;
-}
-
-/** The network an actor key belongs to (accounts and cards carry it; terminals do not). */
-export function networkOfKey(key: string): string | undefined {
-  const parts = key.split(':');
-  return parts[0] === 'acct' || parts[0] === 'card' ? parts[1] : undefined;
 }

@@ -36,8 +36,6 @@ export interface StoreOptions {
   mapSizeBytes?: number;
 }
 
-type Key = string | number | (string | number)[];
-
 export class LmdbStore {
   readonly root: RootDatabase;
   /** The LMDB data file. */
@@ -272,5 +270,3 @@ export class LmdbStore {
     for (const listener of this.batchListeners) listener(size);
   }
 }
-
-export type { Key };

@@ -3,6 +3,7 @@
 
 import type { Bus, BusMessage, BusSubscription } from './bus.js';
 import { subjectMatches } from './bus.js';
+import { constants } from '../../engine/index.js';
 
 interface Subscriber {
   pattern: string;
@@ -40,7 +41,7 @@ export class InProcessBus implements Bus {
       let answered = false;
       const timer = setTimeout(() => {
         if (!answered) reject(new Error('request timed out'));
-      }, options.timeoutMs ?? 5_000);
+      }, options.timeoutMs ?? constants.natsRequestTimeoutMs);
       const delivered = this.deliver(subject, data, options.headers ?? {}, (reply, headers) => {
         if (answered) return;
         answered = true;

@@ -4,6 +4,7 @@
 import { connect, headers as natsHeaders } from 'nats';
 import type { Msg, NatsConnection } from 'nats';
 import type { Bus, BusMessage, BusSubscription } from './bus.js';
+import { constants } from '../../engine/index.js';
 
 export async function connectNatsBus(url: string, name = 'tessera-engine'): Promise<NatsBus> {
   const connection = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, pingInterval: 10_000 });
@@ -53,7 +54,7 @@ export class NatsBus implements Bus {
 
   async request(subject: string, data: Uint8Array, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<{ data: Uint8Array; header(name: string): string | undefined }> {
     const requestHeaders = options.headers ? toHeaders(options.headers) : undefined;
-    const reply = await this.connection.request(subject, data, { timeout: options.timeoutMs ?? 5_000, ...(requestHeaders ? { headers: requestHeaders } : {}) });
+    const reply = await this.connection.request(subject, data, { timeout: options.timeoutMs ?? constants.natsRequestTimeoutMs, ...(requestHeaders ? { headers: requestHeaders } : {}) });
     return { data: reply.data, header: (name) => reply.headers?.get(name) || undefined };
   }
 

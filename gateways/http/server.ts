@@ -44,8 +44,8 @@ export async function startHttpGateway(engine: Engine, metrics: Metrics, termina
       if (!aborted) res.cork(() => res.writeStatus(status).writeHeader('Content-Type', 'application/json').end(JSON.stringify(body)));
     };
     if (!isLoopback(remote)) return answer('403 Forbidden', { error: { code: 'FORBIDDEN', message: 'import over HTTP is allowed from this machine only' } });
-    if (contentLength > constants.importRequestBytesMax * 64) return answer('413 Payload Too Large', { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the document is too large' } });
-    readBody(res, constants.importRequestBytesMax * 64, (body) => {
+    if (contentLength > constants.importDocumentBytesMax) return answer('413 Payload Too Large', { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the document is too large' } });
+    readBody(res, constants.importDocumentBytesMax, (body) => {
       if (body === undefined) return answer('413 Payload Too Large', { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the document is too large' } });
       let json: unknown;
       try {
