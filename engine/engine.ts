@@ -16,7 +16,8 @@ import type { ActorDeps } from './actors/deps.js';
 import { terminalBehaviour } from './actors/terminal-actor.js';
 import { cardBehaviour } from './actors/card-actor.js';
 import { accountBehaviour } from './actors/account-actor.js';
-import type { ReplyPort } from './actors/messages.js';
+import type { ReplyPort } from './request-desk.js';
+import { RequestDesk } from './request-desk.js';
 import { Catalogs } from './network/catalogs.js';
 import type { NetworkCatalogDocument } from './network/catalog.js';
 import { compileCatalog, referenceKinds, terminalKeyFor } from './network/catalog.js';
@@ -51,17 +52,14 @@ export class Engine {
   private readonly deps: ActorDeps;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly expiring = new Set<string>();
-  private inFlight = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly desk: RequestDesk;
   private accepting = true;
   private draining = false;
-  private readonly requestsInFlightMax: number;
   private importQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: EngineOptions) {
     mkdirSync(options.dataDir, { recursive: true });
     this.clock = options.clock ?? new SystemClock();
-    this.requestsInFlightMax = options.requestsInFlightMax ?? constants.requestsInFlightMax;
     const onFatal =
       options.onFatal ??
       ((error: unknown) => {
@@ -69,6 +67,7 @@ export class Engine {
         process.exit(70);
       });
     this.store = new LmdbStore({ path: join(options.dataDir, 'engine.lmdb'), onFatal });
+    this.desk = new RequestDesk(this.store, options.requestsInFlightMax ?? constants.requestsInFlightMax);
     const cardKeys = new CardKeys(options.cardSecret ?? loadOrCreateSecret(join(options.dataDir, 'card-key')));
     this.system = nact.start(nact.configurePersistence(new LmdbPersistenceEngine(this.store, this.clock)));
     this.registry = new ActorRegistry(this.system, this.store, this.clock, onFatal);
@@ -96,22 +95,18 @@ export class Engine {
   }
 
   get requestsInFlight(): number {
-    return this.inFlight;
+    return this.desk.size;
   }
 
-  /** Hands a validated request to its terminal's actor; `replyTo` is called once, after the flush. */
+  /**
+   * Hands a validated request to its terminal's actor through the request desk; `replyTo` is called
+   * once, after the decision is flushed (a repeat is answered at once from its record).
+   */
   submit(terminalId: string, request: TerminalRequest, replyTo: ReplyPort): void {
-    if (this.inFlight >= this.requestsInFlightMax) {
-      replyTo({ id: request.request.id, result: 'error', reason: 'UNAVAILABLE', message: 'the engine is at capacity; retry with the same id' });
-      return;
-    }
-    this.inFlight++;
-    const done: ReplyPort = (reply) => {
-      this.inFlight--;
-      replyTo(reply);
-      if (this.inFlight === 0 && this.idleWaiters.length > 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-    };
-    this.registry.send(terminalKeyFor(terminalId), { type: 'request', ...request, fingerprint: this.deps.cardKeys.fingerprint(request), replyTo: done });
+    const fingerprint = this.deps.cardKeys.fingerprint(request);
+    const admission = this.desk.admit(terminalId, request.request.id, fingerprint, replyTo);
+    if (admission.kind === 'answered') return;
+    this.registry.send(terminalKeyFor(terminalId), { type: 'request', ...request, fingerprint, settle: admission.settle });
   }
 
   /** Whether a terminal id is registered (gateways answer unknown terminals without an actor). */
@@ -130,7 +125,8 @@ export class Engine {
         const key = `net:${document.network.id}`;
         const seq = this.store.lastSeqOf(key) + 1;
         const { changedKeys: _changed, ...counts } = summary;
-        await this.store.append(key, seq, { type: 'network.imported', ...counts, at: this.clock.now() }, this.clock.now());
+        this.store.append(key, seq, { type: 'network.imported', ...counts, at: this.clock.now() }, this.clock.now());
+        await this.store.flushed();
       }
       return summary;
     });
@@ -159,9 +155,7 @@ export class Engine {
   async drain(timeoutMs: number = constants.drainTimeoutMs): Promise<void> {
     this.draining = true;
     this.accepting = false;
-    if (this.inFlight > 0) {
-      await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
-    }
+    await Promise.race([this.desk.idle(), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     await this.store.flushed();
   }
 

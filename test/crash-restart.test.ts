@@ -312,12 +312,8 @@ describe('a crash after a decision is committed and before its reply record is (
   const crashAfterCommit = async (engine: Engine, dataDir: string, request: TerminalRequest, type: string): Promise<{ engine: Engine; event: Record<string, unknown> }> => {
     const committed = new Promise<Record<string, unknown>>((resolve) => engine.onCommitted((event) => (event.event.type === type ? resolve(event.event) : undefined)));
     // The reply record is written in the same LMDB transaction as the decision's events (actors/settle.ts),
-    // so the crash window is "committed, reply never sent": issue the write, lose the reply.
-    const remember = engine.store.remember.bind(engine.store);
-    vi.spyOn(engine.store, 'remember').mockImplementation((...args) => {
-      void remember(...args);
-      return new Promise<void>(() => undefined);
-    });
+    // so the crash window is "committed, reply never sent": the commit happens, the reply is lost.
+    vi.spyOn(engine.store, 'afterFlush').mockImplementation(() => undefined);
     let answered = false;
     engine.submit('MSK-01-P1', request, () => (answered = true));
     const event = await committed;

@@ -1,20 +1,18 @@
 // Messages between actors. Each actor's commands are a discriminated union on `type`. A request
 // travels with its ticket: who asked (terminal, request id, fingerprint) and where the answer goes.
 // The actor that decides settles the ticket (actors/settle.ts), so the reply record is committed
-// together with the decision's events.
+// together with the decision's events, and the answer leaves once that commit is flushed.
 
-import type { Ref } from 'nact';
 import type { AccountCommand, TerminalContext } from '../domain/account.js';
 import type { DeclineDetails } from '../domain/declined.js';
-import type { Reply } from '../protocol/replies.js';
+import type { ReplyPort } from '../request-desk.js';
 import type { AuthorizeRequest, InquireRequest, TerminalRequest } from '../protocol/requests.js';
 
-/** Where a terminal's reply goes (the gateway encodes and sends it). */
-export type ReplyPort = (reply: Reply) => void;
+export type { ReplyPort } from '../request-desk.js';
 
 export interface Ticket {
-  /** The terminal actor that waits for the settlement. */
-  terminal: Ref<TerminalMessage>;
+  /** Called once with the reply, after the decision is flushed (the request desk answers every waiter). */
+  settle: ReplyPort;
   networkId: string;
   terminalId: string;
   siteId: string;
@@ -24,8 +22,7 @@ export interface Ticket {
 }
 
 export type TerminalMessage =
-  | ({ type: 'request'; fingerprint: string; replyTo: ReplyPort } & TerminalRequest)
-  | { type: 'settled'; requestId: string; reply: Reply }
+  | ({ type: 'request'; fingerprint: string; settle: ReplyPort } & TerminalRequest)
   | { type: 'config.changed' };
 
 export type CardMessage =

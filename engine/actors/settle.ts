@@ -4,7 +4,6 @@
 // terminal hears the reply once that commit is flushed. A crash can lose the whole decision or keep
 // the whole of it, never the decision without its reply (a retry then gets the first reply).
 
-import nact from 'nact';
 import type { DeclinedEvent } from '../domain/declined.js';
 import type { Outcome } from '../protocol/replies.js';
 import { replyFor } from '../protocol/replies.js';
@@ -15,20 +14,18 @@ export function settle(deps: ActorDeps, persist: (event: DeclinedEvent) => void,
   const reply = replyFor(ticket.requestId, outcome);
   if (outcome.result === 'error') {
     // Nothing was decided: no record, so a retry is decided afresh.
-    nact.dispatch(ticket.terminal, { type: 'settled', requestId: ticket.requestId, reply });
+    ticket.settle(reply);
     return;
   }
   const now = deps.clock.now();
   if (outcome.result === 'declined') {
     persist({ type: 'declined', network: ticket.networkId, terminal: ticket.terminalId, site: ticket.siteId, id: ticket.requestId, reason: outcome.reason, ...ticket.details, at: now });
   }
-  deps.store
-    .remember(ticket.terminalId, ticket.requestId, { fingerprint: ticket.fingerprint, reply, at: now })
-    .then(() => nact.dispatch(ticket.terminal, { type: 'settled', requestId: ticket.requestId, reply }))
-    .catch(() => undefined); // a failed write is fatal for the engine (the store reports it)
+  deps.store.remember(ticket.terminalId, ticket.requestId, { fingerprint: ticket.fingerprint, reply, at: now });
+  deps.store.afterFlush(() => ticket.settle(reply));
 }
 
 /** The reply to send when an actor crashed while holding a ticket. */
 export function settleCrash(ticket: Ticket, detail: string): void {
-  nact.dispatch(ticket.terminal, { type: 'settled', requestId: ticket.requestId, reply: replyFor(ticket.requestId, { result: 'error', reason: 'UNAVAILABLE', detail }) });
+  ticket.settle(replyFor(ticket.requestId, { result: 'error', reason: 'UNAVAILABLE', detail }));
 }

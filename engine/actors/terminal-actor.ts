@@ -1,44 +1,36 @@
-// The terminal actor: the front door of every request from one terminal. It answers repeats from the
-// idempotency records (the first reply, unchanged), joins identical requests in flight, checks the
-// terminal itself, routes the request to the card or account actor, and replies only once the reply
-// record — and with it every event of the decision, written before it — is flushed to disk.
+// The terminal actor: where every request of one terminal is decided first. It checks the terminal
+// itself (known, not blocked) and routes the request to the card or account actor that decides it.
+// Repeats and joins are answered before this, at the request desk (engine/request-desk.ts).
 
 import { decodeHandle } from '../domain/handles.js';
 import type { TerminalContext } from '../domain/account.js';
 import type { ClientIdentifier } from '../protocol/requests.js';
 import { accountKeyFor, cardKeyFor, referenceKinds } from '../network/catalog.js';
 import type { AccountConfig, CardConfig, TerminalInfo } from '../network/catalog.js';
-import type { Outcome, Reply } from '../protocol/replies.js';
+import type { Outcome } from '../protocol/replies.js';
 import { declined } from '../protocol/replies.js';
 import { reasonMessages } from '../reasons.js';
 import { maskCardNumber } from '../card-identity.js';
 import { normalizePlate } from '../domain/plates.js';
 import type { ActorBehaviour } from './registry.js';
 import type { ActorDeps } from './deps.js';
-import type { ReplyPort, Ticket, TerminalMessage } from './messages.js';
+import type { Ticket, TerminalMessage } from './messages.js';
 import type { DeclineDetails } from '../domain/declined.js';
 import { settle } from './settle.js';
 import { assertNever } from '../assert.js';
 
-interface InFlight {
-  fingerprint: string;
-  waiters: ReplyPort[];
-}
-
-export interface TerminalState {
-  inFlight: Map<string, InFlight>;
-}
+export type TerminalState = Record<string, never>;
 
 export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<TerminalState, TerminalMessage> {
   const terminalId = key.slice('term:'.length);
   let info: TerminalInfo | undefined = deps.catalogs.terminal(terminalId);
   return {
-    initialState: () => ({ inFlight: new Map() }),
+    initialState: () => ({}),
     recover: (state) => state,
     encodeSnapshot: () => ({}),
-    decodeSnapshot: () => ({ inFlight: new Map() }),
+    decodeSnapshot: () => ({}),
     onCrash: (message) => {
-      if (message.type === 'request') message.replyTo({ id: message.request.id, result: 'error', reason: 'UNAVAILABLE', message: reasonMessages.UNAVAILABLE });
+      if (message.type === 'request') message.settle({ id: message.request.id, result: 'error', reason: 'UNAVAILABLE', message: reasonMessages.UNAVAILABLE });
     },
     handle: (state, message, context) => {
       switch (message.type) {
@@ -47,25 +39,13 @@ export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<
           return state;
         case 'request': {
           const id = message.request.id;
-          const pending = state.inFlight.get(id);
-          if (pending !== undefined) {
-            if (pending.fingerprint === message.fingerprint) pending.waiters.push(message.replyTo);
-            else message.replyTo(mismatch(id));
-            return state;
-          }
-          const record = deps.store.idempotencyRecord(terminalId, id);
-          if (record !== undefined) {
-            message.replyTo(record.fingerprint === message.fingerprint ? (record.reply as Reply) : mismatch(id));
-            return state;
-          }
           if (info === undefined) {
             // The terminal was removed after the gateway let the request in: nothing to record it against.
-            message.replyTo({ id, result: 'declined', reason: 'TERMINAL_UNKNOWN', message: reasonMessages.TERMINAL_UNKNOWN });
+            message.settle({ id, result: 'declined', reason: 'TERMINAL_UNKNOWN', message: reasonMessages.TERMINAL_UNKNOWN });
             return state;
           }
-          state.inFlight.set(id, { fingerprint: message.fingerprint, waiters: [message.replyTo] });
           const ticket: Ticket = {
-            terminal: context.self,
+            settle: message.settle,
             networkId: info.networkId,
             terminalId,
             siteId: info.siteId,
@@ -78,22 +58,11 @@ export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<
           else route(deps, info, message, ticket, settleHere);
           return state;
         }
-        case 'settled': {
-          const pending = state.inFlight.get(message.requestId);
-          if (pending === undefined) return state;
-          state.inFlight.delete(message.requestId);
-          for (const waiter of pending.waiters) waiter(message.reply);
-          return state;
-        }
         default:
           return assertNever(message);
       }
     },
   };
-}
-
-function mismatch(id: string): Reply {
-  return { id, result: 'declined', reason: 'DUPLICATE_ID_MISMATCH', message: reasonMessages.DUPLICATE_ID_MISMATCH };
 }
 
 function detailsOf(message: Extract<TerminalMessage, { type: 'request' }>): DeclineDetails {
@@ -124,7 +93,7 @@ function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMes
     case 'inquire': {
       const identity = deps.cardKeys.identify(info.networkId, message.request.card);
       const storageId = `${info.networkId}:${identity.hash}`;
-      if (deps.store.getReference<CardConfig>(referenceKinds.card, storageId) === undefined) {
+      if (!deps.store.hasReference(referenceKinds.card, storageId)) {
         port(declined('CARD_UNKNOWN'));
         return;
       }

@@ -61,7 +61,7 @@ export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, docume
 
   if (count(previous, merged)) {
     summary.catalogChanged = true;
-    void store.putReference(referenceKinds.network, networkId, merged);
+    store.putReference(referenceKinds.network, networkId, merged);
   }
 
   const writeAccount = (owner: 'counterparty' | 'client', ownerId: string, name: string, account: { balance: number; creditLimit?: number | undefined }, extra: Partial<AccountConfig>): void => {
@@ -69,7 +69,7 @@ export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, docume
     const before = store.getReference<AccountConfig>(referenceKinds.account, key);
     const after: AccountConfig = { networkId, key, owner, ownerId, name, openingBalance: before?.openingBalance ?? account.balance, creditLimit: account.creditLimit ?? 0, ...extra };
     if (count(before, after)) {
-      void store.putReference(referenceKinds.account, key, after);
+      store.putReference(referenceKinds.account, key, after);
       if (before) summary.changedKeys.push(key);
     }
   };
@@ -87,7 +87,7 @@ export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, docume
     for (const [kind, value] of identifiers) {
       if (value === undefined) continue;
       const id = `${networkId}:${kind}:${value}`;
-      if (store.getReference<string>(referenceKinds.clientIdentifier, id) !== client.id) void store.putReference(referenceKinds.clientIdentifier, id, client.id);
+      if (store.getReference<string>(referenceKinds.clientIdentifier, id) !== client.id) store.putReference(referenceKinds.clientIdentifier, id, client.id);
     }
   }
   for (const card of document.cards ?? []) {
@@ -109,7 +109,7 @@ export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, docume
     }
     if (card.expires !== undefined) after.expires = card.expires;
     if (count(before, after)) {
-      void store.putReference(referenceKinds.card, storageId, after);
+      store.putReference(referenceKinds.card, storageId, after);
       if (before) summary.changedKeys.push(`card:${storageId}`);
     }
   }

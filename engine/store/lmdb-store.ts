@@ -1,8 +1,9 @@
 // The engine's durable store: one LMDB environment holding the event journal (actor key + sequence),
 // snapshots, the global feed the read model follows, idempotency records, the hold-expiry index,
 // transaction records and reference data. Writes are asynchronous and batched by lmdb-js into one
-// transaction per turn of the event loop (group commit); every write's `flushed` promise resolves
-// once it is on disk. Nothing that depends on a write is shown to anyone before that.
+// transaction per turn of the event loop (group commit). The store follows each commit, not each
+// write: `afterFlush(callback)` runs the callback once everything written before it is on disk, and
+// committed events reach their listeners then. Nothing that depends on a write is shown before that.
 
 import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
@@ -36,6 +37,16 @@ export interface StoreOptions {
   mapSizeBytes?: number;
 }
 
+/** One LMDB commit as the store follows it: the writes issued into it and what waits for its flush. */
+interface CommitGroup {
+  /** The commit's `flushed` promise (lmdb-js shares one per transaction). */
+  flushed: Promise<void>;
+  writes: number;
+  committed: CommittedEvent[];
+  callbacks: (() => void)[];
+  done: boolean;
+}
+
 export class LmdbStore {
   readonly root: RootDatabase;
   /** The LMDB data file. */
@@ -51,7 +62,8 @@ export class LmdbStore {
   private nextPosition: number;
   private writesIssued = 0;
   private writesFlushed = 0;
-  private batchReportScheduled = false;
+  /** The commit the latest write went into (undefined before the first write). */
+  private group: CommitGroup | undefined;
   private readonly committedListeners: ((event: CommittedEvent) => void)[] = [];
   private readonly batchListeners: ((writes: number) => void)[] = [];
   private readonly onFatal: (error: unknown) => void;
@@ -83,15 +95,11 @@ export class LmdbStore {
 
   // ---- journal -------------------------------------------------------------------------------
 
-  /** Appends an event; publishes it to listeners once it is flushed. Returns when it is durable. */
-  append(key: string, seq: number, data: StoredEvent['data'], at: number): Promise<void> {
+  /** Appends an event; it reaches the committed listeners once it is flushed. */
+  append(key: string, seq: number, data: StoredEvent['data'], at: number): void {
     const position = this.nextPosition++;
-    void this.track(this.journal.put([key, seq], { data, at }));
-    const written = this.track(this.feed.put(position, { key, seq }));
-    return written.then(() => {
-      const committed: CommittedEvent = { key, seq, position, event: data, at };
-      for (const listener of this.committedListeners) listener(committed);
-    });
+    this.issue(this.journal.put([key, seq], { data, at }));
+    this.issue(this.feed.put(position, { key, seq })).committed.push({ key, seq, position, event: data, at });
   }
 
   /** Events of one actor after `afterSeq`, in order (synchronous: LMDB reads are memory-mapped). */
@@ -114,6 +122,7 @@ export class LmdbStore {
     }
   }
 
+  /** Called with every event once it is flushed, in journal order. */
   onCommitted(listener: (event: CommittedEvent) => void): void {
     this.committedListeners.push(listener);
   }
@@ -129,8 +138,8 @@ export class LmdbStore {
     return this.snapshots.get(key);
   }
 
-  saveSnapshot(key: string, seq: number, data: unknown, at: number): Promise<void> {
-    return this.track(this.snapshots.put(key, { seq, data, at }));
+  saveSnapshot(key: string, seq: number, data: unknown, at: number): void {
+    this.issue(this.snapshots.put(key, { seq, data, at }));
   }
 
   // ---- idempotency ---------------------------------------------------------------------------
@@ -139,18 +148,18 @@ export class LmdbStore {
     return this.idempotency.get([terminalId, requestId]);
   }
 
-  /** Stores the first reply to a request. Resolves once durable (and so once everything before it is). */
-  remember(terminalId: string, requestId: string, record: IdempotencyRecord): Promise<void> {
-    void this.track(this.idempotencyByTime.put([record.at, terminalId, requestId], true));
-    return this.track(this.idempotency.put([terminalId, requestId], record));
+  /** Stores the first reply to a request (durable with the writes of the same turn). */
+  remember(terminalId: string, requestId: string, record: IdempotencyRecord): void {
+    this.issue(this.idempotencyByTime.put([record.at, terminalId, requestId], true));
+    this.issue(this.idempotency.put([terminalId, requestId], record));
   }
 
   /** Forgets idempotency records older than `before`; returns how many it removed. */
   forgetIdempotencyBefore(before: number, max: number): number {
     let removed = 0;
     for (const key of this.idempotencyByTime.getKeys({ start: [0, '', ''], end: [before, '', ''], limit: max })) {
-      void this.track(this.idempotency.remove([key[1], key[2]]));
-      void this.track(this.idempotencyByTime.remove(key));
+      this.issue(this.idempotency.remove([key[1], key[2]]));
+      this.issue(this.idempotencyByTime.remove(key));
       removed++;
     }
     return removed;
@@ -159,11 +168,11 @@ export class LmdbStore {
   // ---- hold expiry index ---------------------------------------------------------------------
 
   holdOpened(expiresAt: number, accountKey: string, holdNumber: number): void {
-    void this.track(this.holdsDue.put([expiresAt, accountKey, holdNumber], true));
+    this.issue(this.holdsDue.put([expiresAt, accountKey, holdNumber], true));
   }
 
   holdClosed(expiresAt: number, accountKey: string, holdNumber: number): void {
-    void this.track(this.holdsDue.remove([expiresAt, accountKey, holdNumber]));
+    this.issue(this.holdsDue.remove([expiresAt, accountKey, holdNumber]));
   }
 
   /** Holds whose expiry is at or before `now`. */
@@ -180,7 +189,7 @@ export class LmdbStore {
   // ---- transaction records -------------------------------------------------------------------
 
   saveTransaction(accountKey: string, txNumber: number, record: Record<string, unknown>): void {
-    void this.track(this.transactions.put([accountKey, txNumber], record));
+    this.issue(this.transactions.put([accountKey, txNumber], record));
   }
 
   transaction(accountKey: string, txNumber: number): Record<string, unknown> | undefined {
@@ -193,12 +202,17 @@ export class LmdbStore {
     return this.reference.get([kind, id]) as T | undefined;
   }
 
-  putReference(kind: string, id: string, value: unknown): Promise<void> {
-    return this.track(this.reference.put([kind, id], value));
+  /** Whether a reference record exists (no decoding). */
+  hasReference(kind: string, id: string): boolean {
+    return this.reference.doesExist([kind, id]);
   }
 
-  removeReference(kind: string, id: string): Promise<void> {
-    return this.track(this.reference.remove([kind, id]));
+  putReference(kind: string, id: string, value: unknown): void {
+    this.issue(this.reference.put([kind, id], value));
+  }
+
+  removeReference(kind: string, id: string): void {
+    this.issue(this.reference.remove([kind, id]));
   }
 
   *referencesOf<T>(kind: string): Iterable<{ id: string; value: T }> {
@@ -208,6 +222,14 @@ export class LmdbStore {
   }
 
   // ---- durability ----------------------------------------------------------------------------
+
+  /**
+   * Runs `callback` once every write issued so far is on disk (the reply of a decision waits here).
+   * Callbacks run in the order they were registered, one commit at a time.
+   */
+  afterFlush(callback: () => void): void {
+    this.whenFlushed(callback);
+  }
 
   /** Writes issued and not yet flushed. */
   get unflushedWrites(): number {
@@ -225,7 +247,7 @@ export class LmdbStore {
 
   /** Resolves once every write issued so far is on disk. */
   flushed(): Promise<void> {
-    return this.root.flushed.then(() => undefined);
+    return new Promise((resolve) => this.whenFlushed(resolve));
   }
 
   async close(): Promise<void> {
@@ -235,38 +257,40 @@ export class LmdbStore {
     await this.root.close();
   }
 
-  private track(write: Promise<boolean> & { flushed?: Promise<void> }): Promise<void> {
+  private whenFlushed(callback: () => void): void {
+    const group = this.group;
+    if (group === undefined || group.done) queueMicrotask(callback);
+    else group.callbacks.push(callback);
+  }
+
+  /**
+   * Follows a write: lmdb-js gives every write of one transaction the same promises, so the store
+   * attaches one continuation per commit, not one per write. A failed commit is fatal: nothing
+   * after it is confirmed, and whoever waits keeps waiting while the engine stops (onFatal).
+   */
+  private issue(write: Promise<boolean> & { flushed?: Promise<void> }): CommitGroup {
     assert(!this.closed, 'write after the store was closed');
     this.writesIssued++;
     const flushed = write.flushed;
     assert(flushed !== undefined, 'the store must be opened with separateFlushed');
-    return Promise.all([write, flushed]).then(
-      () => {
-        this.writesFlushed++;
-        // Every write of one commit learns of its flush in the same burst of microtasks; the
-        // report runs after that burst, so it counts one commit's writes.
-        if (!this.batchReportScheduled) {
-          this.batchReportScheduled = true;
-          setImmediate(() => {
-            this.batchReportScheduled = false;
-            this.reportBatch();
-          });
-        }
-      },
-      (error: unknown) => {
-        // Nothing is confirmed after a failed write: the engine stops (onFatal) and waiters stay pending.
-        this.onFatal(error);
-        return new Promise<void>(() => undefined);
-      },
-    );
+    let group = this.group;
+    if (group === undefined || group.flushed !== flushed) {
+      const opened: CommitGroup = { flushed, writes: 0, committed: [], callbacks: [], done: false };
+      this.group = group = opened;
+      Promise.all([write, flushed]).then(
+        () => this.completed(opened),
+        (error: unknown) => this.onFatal(error),
+      );
+    }
+    group.writes++;
+    return group;
   }
 
-  private lastReported = 0;
-
-  private reportBatch(): void {
-    const size = this.writesFlushed - this.lastReported;
-    if (size <= 0) return;
-    this.lastReported = this.writesFlushed;
-    for (const listener of this.batchListeners) listener(size);
+  private completed(group: CommitGroup): void {
+    group.done = true;
+    this.writesFlushed += group.writes;
+    for (const listener of this.batchListeners) listener(group.writes);
+    for (const event of group.committed) for (const listener of this.committedListeners) listener(event);
+    for (const callback of group.callbacks) callback();
   }
 }

@@ -1,6 +1,7 @@
 // nact's persistence engine over the LMDB store: persistent actors journal their events under their
 // key with a sequence number, take snapshots, and recover from snapshot + later events. Reads are
-// synchronous (memory-mapped); `persist` issues the write at once and resolves when it is flushed.
+// synchronous (memory-mapped); `persist` issues the write at once. Durability is followed per commit
+// by the store (`afterFlush`): a reply waits for the flush there, not on these promises.
 
 import type { EventStream as NactEventStream, PersistedEvent, PersistedSnapshot, PersistenceEngine } from 'nact';
 import type { Clock } from '../clock.js';
@@ -10,6 +11,9 @@ interface EventStream {
   then: Promise<PersistedEvent[]>['then'];
   reduce<U>(reducer: (previous: U, event: PersistedEvent, index: number) => U, initial: U): Promise<U>;
 }
+
+/** What nact awaits after a write is issued (a failed commit is fatal in the store, not here). */
+const issued: Promise<void> = Promise.resolve();
 
 export class LmdbPersistenceEngine implements PersistenceEngine {
   constructor(
@@ -46,11 +50,13 @@ export class LmdbPersistenceEngine implements PersistenceEngine {
   }
 
   takeSnapshot(snapshot: PersistedSnapshot): Promise<void> {
-    return this.store.saveSnapshot(snapshot.key, snapshot.sequenceNumber, snapshot.data, this.clock.now());
+    this.store.saveSnapshot(snapshot.key, snapshot.sequenceNumber, snapshot.data, this.clock.now());
+    return issued;
   }
 
   persist(event: PersistedEvent): Promise<void> {
     const data = event.data as StoredEvent['data'];
-    return this.store.append(event.key, event.sequenceNumber, data, typeof data['at'] === 'number' ? data['at'] : this.clock.now());
+    this.store.append(event.key, event.sequenceNumber, data, typeof data['at'] === 'number' ? data['at'] : this.clock.now());
+    return issued;
   }
 }
