@@ -41,6 +41,21 @@ export const constants = {
   snapshotEveryEvents: 200,
   /** Limits per card. */
   limitsPerCardMax: 32,
+  /** Lines of one receipt (`sale`) and payments of one receipt. */
+  saleLinesMax: 500,
+  salePaymentsMax: 16,
+  /** Lines of one partial return (`refund` with lines). */
+  refundLinesMax: 500,
+  /** Cashier prompts per network, and messages in one reply. */
+  promptsMax: 256,
+  messagesPerReplyMax: 16,
+  /** A cashier's name or id given when a shift opens. */
+  cashierLengthMax: 200,
+  /** How long closing a shift waits for the shift's operations still in flight before it closes anyway. */
+  shiftCloseWaitMs: 10_000,
+  /** Products of one `prices` query, and scheduled changes listed per product. */
+  priceQueryProductsMax: 500,
+  scheduledPricesMax: 16,
   /** Money and quantity: safe integers only. */
   moneyMax: Number.MAX_SAFE_INTEGER,
   /**

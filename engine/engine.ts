@@ -18,6 +18,7 @@ import { cardBehaviour } from './actors/card-actor.js';
 import { accountBehaviour } from './actors/account-actor.js';
 import type { ReplyPort } from './request-desk.js';
 import { RequestDesk } from './request-desk.js';
+import { PricePublisher } from './price-publisher.js';
 import { Catalogs } from './network/catalogs.js';
 import type { NetworkCatalogDocument } from './network/catalog.js';
 import { compileCatalog, referenceKinds, terminalKeyFor } from './network/catalog.js';
@@ -53,6 +54,8 @@ export class Engine {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly expiring = new Set<string>();
   private readonly desk: RequestDesk;
+  /** Pushes site price lists when list prices change (imports, scheduled changes). */
+  readonly prices: PricePublisher;
   private accepting = true;
   private draining = false;
   private importQueue: Promise<unknown> = Promise.resolve();
@@ -76,6 +79,7 @@ export class Engine {
     this.registry.define('card', (key) => cardBehaviour(this.deps, key));
     this.registry.define('acct', (key) => accountBehaviour(this.deps, key));
     for (const { value } of this.store.referencesOf<NetworkCatalogDocument>(referenceKinds.network)) this.catalogs.install(compileCatalog(value));
+    this.prices = new PricePublisher(this.catalogs, this.store, this.clock);
     if (options.schedulers !== false) this.startSchedulers();
   }
 
@@ -117,17 +121,19 @@ export class Engine {
   /** Applies a network document (imports run one at a time). */
   import(document: NetworkDocument): Promise<ImportSummary> {
     const run = this.importQueue.then(async () => {
-      const { summary, catalog } = await importNetwork(this.store, this.deps.cardKeys, document, (terminalId) => this.catalogs.terminal(terminalId)?.networkId);
+      const { summary, catalog } = await importNetwork(this.store, this.deps.cardKeys, document, {
+        terminal: (terminalId) => this.catalogs.terminal(terminalId)?.networkId,
+        site: (siteId) => this.catalogs.siteOwner(siteId),
+      });
       const changedTerminals = summary.catalogChanged ? this.catalogs.install(catalog) : [];
       for (const terminalId of changedTerminals) this.registry.notifyIfLive(terminalKeyFor(terminalId), { type: 'config.changed' });
       for (const key of summary.changedKeys) this.registry.notifyIfLive(key, { type: 'config.changed' });
       if (summary.created + summary.updated > 0) {
-        const key = `net:${document.network.id}`;
-        const seq = this.store.lastSeqOf(key) + 1;
         const { changedKeys: _changed, ...counts } = summary;
-        this.store.append(key, seq, { type: 'network.imported', ...counts, at: this.clock.now() }, this.clock.now());
-        await this.store.flushed();
+        this.store.appendToLog(`net:${document.network.id}`, { type: 'network.imported', ...counts, at: this.clock.now() }, this.clock.now());
       }
+      if (summary.catalogChanged) this.prices.catalogInstalled(document.network.id);
+      await this.store.flushed();
       return summary;
     });
     this.importQueue = run.catch(() => undefined);
@@ -175,6 +181,7 @@ export class Engine {
       this.timers.push(timer);
     };
     every(constants.holdSweepIntervalMs, () => this.expireDueHolds());
+    every(constants.holdSweepIntervalMs, () => this.prices.publishDue());
     every(constants.idempotencySweepIntervalMs, () => this.store.forgetIdempotencyBefore(this.clock.now() - constants.idempotencyRetentionMs, constants.idempotencySweepBatchMax));
     this.registry.startPassivation();
   }

@@ -1,9 +1,11 @@
-// The account actor: a thin shell over domain/account.ts. It owns the account's money, holds and the
-// limit counters of its cards. Besides its journal it keeps two derived indexes in the same write
-// batch: holds by expiry (for the expiry scheduler) and transaction records (for refunds).
+// The account actor: a thin shell over domain/account.ts. It owns the account's money, holds, bonus
+// points and the limit and purchase counters of its cards. Besides its journal it keeps derived
+// indexes in the same write batch: holds by expiry (for the expiry scheduler), transaction and
+// receipt records (for refunds), and the money operations of tills' shifts (for their Z-reports).
 
-import { decideAccount, decodeAccountSnapshot, encodeAccountSnapshot, evolveAccount, initialAccountState, transactionRecordOf } from '../domain/account.js';
-import type { AccountCommand, AccountEvent, AccountSnapshot, AccountState, TransactionRecord } from '../domain/account.js';
+import { decideAccount, decodeAccountSnapshot, encodeAccountSnapshot, evolveAccount, initialAccountState, saleRecordOf, transactionRecordOf } from '../domain/account.js';
+import type { AccountCommand, AccountEvent, AccountSnapshot, AccountState, SaleRecord, TransactionRecord } from '../domain/account.js';
+import { shiftOperationOf } from '../domain/terminal.js';
 import type { AccountConfig } from '../network/catalog.js';
 import { referenceKinds } from '../network/catalog.js';
 import { declined } from '../protocol/replies.js';
@@ -39,7 +41,7 @@ export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<A
           }
           const command = withTransaction(deps.store, key, message.command);
           const decision = decideAccount(state, { key, config, catalog }, command, deps.clock.now());
-          const next = apply(deps.store, key, state, decision.events, context.persist);
+          const next = apply(deps.store, key, state, decision.events, context.persist, message.ticket.requestId);
           settle(deps, context.persist, message.ticket, decision.outcome);
           return next;
         }
@@ -74,6 +76,8 @@ function missingAccountReason(command: AccountCommand): DeclineReason {
     case 'authorize':
     case 'topup':
     case 'inquire':
+    case 'sale':
+    case 'prices':
       return 'ACCOUNT_UNKNOWN';
     default:
       return assertNever(command);
@@ -81,10 +85,12 @@ function missingAccountReason(command: AccountCommand): DeclineReason {
 }
 
 /** Applies and journals a decision's events, with the derived indexes, in one synchronous step. */
-function apply(store: LmdbStore, key: string, state: AccountState, events: readonly AccountEvent[], persist: (event: AccountEvent) => void): AccountState {
+function apply(store: LmdbStore, key: string, state: AccountState, events: readonly AccountEvent[], persist: (event: AccountEvent) => void, requestId?: string): AccountState {
   let next = state;
   for (const event of events) {
     writeIndexes(store, key, next, event);
+    const operation = requestId !== undefined ? shiftOperationOf(event) : undefined;
+    if (operation !== undefined) store.recordShiftOperation(operation.terminal, operation.shift, requestId ?? '', operation.record);
     next = evolveAccount(next, event);
     persist(event);
   }
@@ -93,7 +99,7 @@ function apply(store: LmdbStore, key: string, state: AccountState, events: reado
 
 function withTransaction(store: LmdbStore, key: string, command: AccountCommand): AccountCommand {
   if (command.type !== 'refund') return command;
-  return { ...command, transaction: store.transaction(key, command.txNumber) as TransactionRecord | undefined };
+  return { ...command, transaction: store.transaction(key, command.txNumber) as TransactionRecord | SaleRecord | undefined };
 }
 
 function writeIndexes(store: LmdbStore, key: string, state: AccountState, event: AccountEvent): void {
@@ -109,6 +115,9 @@ function writeIndexes(store: LmdbStore, key: string, state: AccountState, event:
       if (event.type === 'completed') store.saveTransaction(key, event.txNumber, { ...transactionRecordOf(event) });
       return;
     }
+    case 'sale':
+      store.saveTransaction(key, event.txNumber, { ...saleRecordOf(event) });
+      return;
     case 'refunded':
     case 'topup':
     case 'declined':

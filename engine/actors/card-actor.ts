@@ -3,7 +3,7 @@
 
 import { decideCardUse, evolveCard, initialCardState } from '../domain/card.js';
 import type { CardEvent, CardState } from '../domain/card.js';
-import type { CardContext } from '../domain/account.js';
+import type { AccountCommand, CardContext } from '../domain/account.js';
 import type { CardConfig } from '../network/catalog.js';
 import { referenceKinds } from '../network/catalog.js';
 import { declined } from '../protocol/replies.js';
@@ -40,7 +40,7 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
             state,
             cardConfig,
             catalog,
-            message.purpose === 'authorize' ? { ...use, product: message.request.product } : use,
+            message.purpose === 'authorize' ? { ...use, product: message.request.product } : message.purpose === 'sale' ? { ...use, lines: message.request.lines } : use,
             (pin) => cardConfig.pinHash !== undefined && deps.cardKeys.pinMatches(cardConfig.hash, pin, cardConfig.pinHash),
             now,
           );
@@ -54,22 +54,7 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
             return next;
           }
           const card: CardContext = { hash: cardConfig.hash, masked: cardConfig.masked, status: cardConfig.status, limits: cardConfig.limits };
-          const command: AccountMessage =
-            message.purpose === 'authorize'
-              ? {
-                  type: 'command',
-                  command: {
-                    type: 'authorize',
-                    card,
-                    terminal: message.terminal,
-                    product: message.request.product,
-                    ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
-                    ...(message.request.volume !== undefined ? { volume: message.request.volume } : {}),
-                  },
-                  ticket: message.ticket,
-                }
-              : { type: 'command', command: { type: 'inquire', card }, ticket: message.ticket };
-          deps.registry.send(cardConfig.accountKey, command);
+          deps.registry.send(cardConfig.accountKey, { type: 'command', command: accountCommandOf(message, card), ticket: message.ticket } satisfies AccountMessage);
           return next;
         }
         default:
@@ -77,4 +62,24 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
       }
     },
   };
+}
+
+/** What the account decides for a card use the card accepted. */
+function accountCommandOf(message: Extract<CardMessage, { type: 'use' }>, card: CardContext): AccountCommand {
+  switch (message.purpose) {
+    case 'authorize': {
+      const { product, amount, volume } = message.request;
+      return { type: 'authorize', card, terminal: message.terminal, product, ...(amount !== undefined ? { amount } : {}), ...(volume !== undefined ? { volume } : {}) };
+    }
+    case 'inquire':
+      return { type: 'inquire', card };
+    case 'sale': {
+      const { lines, payments } = message.request;
+      return { type: 'sale', card, terminal: message.terminal, lines, ...(payments !== undefined ? { payments } : {}), ...(message.shift !== undefined ? { shift: message.shift } : {}) };
+    }
+    case 'prices':
+      return { type: 'prices', card, terminal: message.terminal, ...(message.request.products !== undefined ? { products: message.request.products } : {}) };
+    default:
+      return assertNever(message);
+  }
 }

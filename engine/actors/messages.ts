@@ -3,10 +3,11 @@
 // The actor that decides settles the ticket (actors/settle.ts), so the reply record is committed
 // together with the decision's events, and the answer leaves once that commit is flushed.
 
-import type { AccountCommand, TerminalContext } from '../domain/account.js';
+import type { AccountCommand, ShiftRef, TerminalContext } from '../domain/account.js';
 import type { DeclineDetails } from '../domain/declined.js';
+import type { TerminalCommand } from '../domain/terminal.js';
 import type { ReplyPort } from '../request-desk.js';
-import type { AuthorizeRequest, InquireRequest, TerminalRequest } from '../protocol/requests.js';
+import type { AuthorizeRequest, InquireRequest, PricesRequest, SaleRequest, TerminalRequest } from '../protocol/requests.js';
 
 export type { ReplyPort } from '../request-desk.js';
 
@@ -23,11 +24,17 @@ export interface Ticket {
 
 export type TerminalMessage =
   | ({ type: 'request'; fingerprint: string; settle: ReplyPort } & TerminalRequest)
+  /** A return of a receipt this terminal sold without a card, taken at any terminal of the network. */
+  | { type: 'receipt.refund'; command: Extract<TerminalCommand, { type: 'refund' }>; ticket: Ticket }
+  /** An operation of one of this terminal's shifts was answered (the shift may close once none is pending). */
+  | { type: 'shift.settled'; number: number }
   | { type: 'config.changed' };
 
 export type CardMessage =
   | { type: 'use'; purpose: 'authorize'; request: AuthorizeRequest; terminal: TerminalContext; ticket: Ticket }
   | { type: 'use'; purpose: 'inquire'; request: InquireRequest; terminal: TerminalContext; ticket: Ticket }
+  | { type: 'use'; purpose: 'sale'; request: SaleRequest; terminal: TerminalContext; shift: ShiftRef | undefined; ticket: Ticket }
+  | { type: 'use'; purpose: 'prices'; request: PricesRequest; terminal: TerminalContext; ticket: Ticket }
   | { type: 'config.changed' };
 
 export type AccountMessage =

@@ -1,71 +1,270 @@
 // The terminal actor: where every request of one terminal is decided first. It checks the terminal
-// itself (known, not blocked) and routes the request to the card or account actor that decides it.
-// Repeats and joins are answered before this, at the request desk (engine/request-desk.ts).
+// itself (known, not blocked, a cash shift open where one is required), keeps the terminal's shifts
+// and the receipts it sold without a card (domain/terminal.ts), and routes everything else to the
+// card or account actor that decides it. Repeats and joins are answered before this, at the request
+// desk (engine/request-desk.ts).
+//
+// Shifts: a cash operation (sale, refund, topup) made while a cash shift is open belongs to that
+// shift; the actor that decides it records it in the shift index in the same commit. Closing a shift
+// waits until the shift's operations still in flight are answered (at most `shiftCloseWaitMs`), then
+// sums the index into the Z-report.
 
 import { decodeHandle } from '../domain/handles.js';
-import type { TerminalContext } from '../domain/account.js';
+import type { ShiftRef, TerminalContext } from '../domain/account.js';
+import { saleRecordOf } from '../domain/account.js';
+import type { TerminalCommand, TerminalEvent, TerminalSnapshot, TerminalState } from '../domain/terminal.js';
+import { cashShiftOf, decideTerminal, decodeTerminalSnapshot, encodeTerminalSnapshot, evolveTerminal, initialTerminalState, shiftOperationOf } from '../domain/terminal.js';
+import { priceList } from '../domain/price-list.js';
+import type { SaleRecord } from '../domain/account.js';
 import type { ClientIdentifier } from '../protocol/requests.js';
-import { accountKeyFor, cardKeyFor, referenceKinds } from '../network/catalog.js';
-import type { AccountConfig, CardConfig, TerminalInfo } from '../network/catalog.js';
+import { accountKeyFor, cardKeyFor, referenceKinds, terminalKeyFor } from '../network/catalog.js';
+import type { CardConfig, TerminalInfo } from '../network/catalog.js';
+import type { ShiftKind } from '../network/schema.js';
 import type { Outcome } from '../protocol/replies.js';
-import { declined } from '../protocol/replies.js';
+import { approved, declined } from '../protocol/replies.js';
 import { reasonMessages } from '../reasons.js';
 import { maskCardNumber } from '../card-identity.js';
 import { normalizePlate } from '../domain/plates.js';
-import type { ActorBehaviour } from './registry.js';
+import { constants } from '../constants.js';
+import type { ActorBehaviour, ActorShellContext } from './registry.js';
 import type { ActorDeps } from './deps.js';
 import type { Ticket, TerminalMessage } from './messages.js';
 import type { DeclineDetails } from '../domain/declined.js';
 import { settle } from './settle.js';
 import { assertNever } from '../assert.js';
 
-export type TerminalState = Record<string, never>;
+type RequestMessage = Extract<TerminalMessage, { type: 'request' }>;
+
+/** A `shift.close` waiting for the shift's operations in flight. */
+interface DeferredClose {
+  number: number;
+  ticket: Ticket;
+  since: number;
+}
 
 export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<TerminalState, TerminalMessage> {
   const terminalId = key.slice('term:'.length);
   let info: TerminalInfo | undefined = deps.catalogs.terminal(terminalId);
+  // Not journalled: operations in flight per shift, and closes waiting for them. A restart loses
+  // both together with the requests in flight, whose outcomes are already in the shift index.
+  const pending = new Map<number, number>();
+  const closing = new Map<ShiftKind, DeferredClose>();
+
+  /** Decides a command of the terminal's own, journals it with its indexes, and settles the ticket. */
+  const decide = (state: TerminalState, command: TerminalCommand, ticket: Ticket, context: ActorShellContext<TerminalMessage>): TerminalState => {
+    const catalog = deps.catalogs.network(ticket.networkId);
+    if (info === undefined || catalog === undefined) {
+      settle(deps, context.persist, ticket, declined('TERMINAL_UNKNOWN'));
+      return state;
+    }
+    const decision = decideTerminal(state, { key, info, catalog }, command, deps.clock.now());
+    let next = state;
+    for (const event of decision.events) {
+      writeIndexes(deps, key, event, ticket.requestId);
+      next = evolveTerminal(next, event);
+      context.persist(event);
+    }
+    settle(deps, context.persist, ticket, decision.outcome);
+    return next;
+  };
+
+  const closeNow = (state: TerminalState, kind: ShiftKind, ticket: Ticket, context: ActorShellContext<TerminalMessage>): TerminalState => {
+    closing.delete(kind);
+    const number = state.shifts[kind]?.number;
+    const operations = number !== undefined ? deps.store.shiftOperations(terminalId, number) : [];
+    return decide(state, { type: 'shift.close', kind, operations }, ticket, context);
+  };
+
   return {
-    initialState: () => ({}),
-    recover: (state) => state,
-    encodeSnapshot: () => ({}),
-    decodeSnapshot: () => ({}),
+    initialState: initialTerminalState,
+    recover: (state, event: TerminalEvent) => evolveTerminal(state, event),
+    encodeSnapshot: encodeTerminalSnapshot,
+    decodeSnapshot: (snapshot) => decodeTerminalSnapshot(snapshot as TerminalSnapshot),
     onCrash: (message) => {
       if (message.type === 'request') message.settle({ id: message.request.id, result: 'error', reason: 'UNAVAILABLE', message: reasonMessages.UNAVAILABLE });
+      if (message.type === 'receipt.refund') message.ticket.settle({ id: message.ticket.requestId, result: 'error', reason: 'UNAVAILABLE', message: reasonMessages.UNAVAILABLE });
+      for (const deferred of closing.values()) deferred.ticket.settle({ id: deferred.ticket.requestId, result: 'error', reason: 'UNAVAILABLE', message: reasonMessages.UNAVAILABLE });
+      closing.clear();
     },
     handle: (state, message, context) => {
       switch (message.type) {
         case 'config.changed':
           info = deps.catalogs.terminal(terminalId);
           return state;
-        case 'request': {
-          const id = message.request.id;
-          if (info === undefined) {
-            // The terminal was removed after the gateway let the request in: nothing to record it against.
-            message.settle({ id, result: 'declined', reason: 'TERMINAL_UNKNOWN', message: reasonMessages.TERMINAL_UNKNOWN });
-            return state;
-          }
-          const ticket: Ticket = {
-            settle: message.settle,
-            networkId: info.networkId,
-            terminalId,
-            siteId: info.siteId,
-            requestId: id,
-            fingerprint: message.fingerprint,
-            details: detailsOf(message),
-          };
-          const settleHere = (outcome: Outcome): void => settle(deps, context.persist, ticket, outcome);
-          if (info.status === 'blocked') settleHere(declined('TERMINAL_BLOCKED'));
-          else route(deps, info, message, ticket, settleHere);
-          return state;
+        case 'receipt.refund': {
+          const record = deps.store.transaction(key, message.command.txNumber) as SaleRecord | undefined;
+          return decide(state, { ...message.command, record: record?.kind === 'sale' ? record : undefined }, message.ticket, context);
         }
+        case 'shift.settled': {
+          const left = Math.max(0, (pending.get(message.number) ?? 0) - 1);
+          if (left === 0) pending.delete(message.number);
+          else pending.set(message.number, left);
+          let next = state;
+          for (const [kind, deferred] of closing) {
+            const overdue = deps.clock.now() - deferred.since >= constants.shiftCloseWaitMs;
+            if ((pending.get(deferred.number) ?? 0) === 0 || overdue) next = closeNow(next, kind, deferred.ticket, context);
+          }
+          return next;
+        }
+        case 'request':
+          return onRequest(state, message, context);
         default:
           return assertNever(message);
       }
     },
   };
+
+  function onRequest(state: TerminalState, message: RequestMessage, context: ActorShellContext<TerminalMessage>): TerminalState {
+    const id = message.request.id;
+    if (info === undefined) {
+      // The terminal was removed after the gateway let the request in: nothing to record it against.
+      message.settle({ id, result: 'declined', reason: 'TERMINAL_UNKNOWN', message: reasonMessages.TERMINAL_UNKNOWN });
+      return state;
+    }
+    const ticket: Ticket = { settle: message.settle, networkId: info.networkId, terminalId, siteId: info.siteId, requestId: id, fingerprint: message.fingerprint, details: detailsOf(message) };
+    const settleHere = (outcome: Outcome): TerminalState => {
+      settle(deps, context.persist, ticket, outcome);
+      return state;
+    };
+    if (info.status === 'blocked') return settleHere(declined('TERMINAL_BLOCKED'));
+    switch (message.op) {
+      case 'shift.open':
+        return decide(state, { type: 'shift.open', kind: message.request.kind ?? 'cash', ...(message.request.cashier !== undefined ? { cashier: message.request.cashier } : {}) }, ticket, context);
+      case 'shift.close': {
+        const kind = message.request.kind ?? 'cash';
+        const shift = state.shifts[kind];
+        if (shift === undefined || closing.has(kind)) return settleHere(declined('SHIFT_CLOSED'));
+        if ((pending.get(shift.number) ?? 0) === 0) return closeNow(state, kind, ticket, context);
+        closing.set(kind, { number: shift.number, ticket, since: deps.clock.now() });
+        // Wake up once the wait is over, even if a settlement never comes back.
+        setTimeout(() => deps.registry.send(key, { type: 'shift.settled', number: -1 }), constants.shiftCloseWaitMs).unref();
+        return state;
+      }
+      case 'sale':
+      case 'refund':
+      case 'topup': {
+        const shift = closing.has('cash') ? undefined : cashShiftOf(state, terminalId);
+        if (info.requiresShift && shift === undefined) return settleHere(declined('SHIFT_CLOSED'));
+        if (shift !== undefined) {
+          pending.set(shift.number, (pending.get(shift.number) ?? 0) + 1);
+          const answer = ticket.settle;
+          ticket.settle = (reply) => {
+            answer(reply);
+            deps.registry.send(key, { type: 'shift.settled', number: shift.number });
+          };
+        }
+        if (message.op === 'sale' && message.request.card === undefined) {
+          const { lines, payments } = message.request;
+          return decide(state, { type: 'sale', lines, ...(payments !== undefined ? { payments } : {}), ...(shift !== undefined ? { shift } : {}) }, ticket, context);
+        }
+        routeCashOperation(deps, info, message, ticket, shift, settleHere);
+        return state;
+      }
+      case 'prices':
+        if (message.request.card === undefined) {
+          const catalog = deps.catalogs.network(info.networkId);
+          const now = deps.clock.now();
+          const list = catalog ? priceList(catalog, info.siteId, now, catalog.calendar.localTime(now).minuteOfDay, undefined, message.request.products) : undefined;
+          return settleHere(list === undefined ? declined('PRODUCT_UNKNOWN') : approved({ site: info.siteId, at: now, prices: list.prices, scheduled: list.scheduled }));
+        }
+        routeToCard(deps, info, message.request.card, settleHere, (cardKey, terminal) => deps.registry.send(cardKey, { type: 'use', purpose: 'prices', request: message.request, terminal, ticket }));
+        return state;
+      case 'authorize':
+        routeToCard(deps, info, message.request.card, settleHere, (cardKey, terminal) => deps.registry.send(cardKey, { type: 'use', purpose: 'authorize', request: message.request, terminal, ticket }));
+        return state;
+      case 'inquire':
+        routeToCard(deps, info, message.request.card, settleHere, (cardKey, terminal) => deps.registry.send(cardKey, { type: 'use', purpose: 'inquire', request: message.request, terminal, ticket }));
+        return state;
+      case 'complete':
+      case 'reverse': {
+        const handle = decodeHandle('hold', message.request.authId);
+        if (handle === undefined || !accountOfNetwork(deps, info.networkId, handle.ownerKey)) return settleHere(declined('AUTH_NOT_FOUND'));
+        const terminal = contextOf(info);
+        const command =
+          message.op === 'complete'
+            ? {
+                type: 'complete' as const,
+                holdNumber: handle.number,
+                terminal,
+                ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
+                ...(message.request.volume !== undefined ? { volume: message.request.volume } : {}),
+              }
+            : { type: 'reverse' as const, holdNumber: handle.number, terminal };
+        deps.registry.send(handle.ownerKey, { type: 'command', command, ticket });
+        return state;
+      }
+      default:
+        return assertNever(message);
+    }
+  }
 }
 
-function detailsOf(message: Extract<TerminalMessage, { type: 'request' }>): DeclineDetails {
+/** Derived indexes of the terminal's events, in the decision's commit: receipt records and the shift index. */
+function writeIndexes(deps: ActorDeps, key: string, event: TerminalEvent, requestId: string): void {
+  if (event.type === 'sale') deps.store.saveTransaction(key, event.txNumber, { ...saleRecordOf(event) });
+  const operation = shiftOperationOf(event);
+  if (operation !== undefined) deps.store.recordShiftOperation(operation.terminal, operation.shift, requestId, operation.record);
+}
+
+function contextOf(info: TerminalInfo): TerminalContext {
+  return { terminalId: info.id, siteId: info.siteId };
+}
+
+function routeToCard(deps: ActorDeps, info: TerminalInfo, number: string, settleHere: (outcome: Outcome) => unknown, send: (cardKey: string, terminal: TerminalContext) => void): void {
+  const identity = deps.cardKeys.identify(info.networkId, number);
+  if (!deps.store.hasReference(referenceKinds.card, `${info.networkId}:${identity.hash}`)) {
+    settleHere(declined('CARD_UNKNOWN'));
+    return;
+  }
+  send(cardKeyFor(info.networkId, identity.hash), contextOf(info));
+}
+
+/** Sales with a card, refunds and top-ups: to the card, the owner of the receipt, or the account. */
+function routeCashOperation(deps: ActorDeps, info: TerminalInfo, message: Extract<RequestMessage, { op: 'sale' | 'refund' | 'topup' }>, ticket: Ticket, shift: ShiftRef | undefined, settleHere: (outcome: Outcome) => unknown): void {
+  const terminal = contextOf(info);
+  const inShift = shift !== undefined ? { shift } : {};
+  switch (message.op) {
+    case 'sale': {
+      const number = message.request.card;
+      if (number === undefined) return;
+      routeToCard(deps, info, number, settleHere, (cardKey) => deps.registry.send(cardKey, { type: 'use', purpose: 'sale', request: message.request, terminal, shift, ticket }));
+      return;
+    }
+    case 'refund': {
+      const handle = decodeHandle('transaction', message.request.txId);
+      const { amount, lines } = message.request;
+      const asked = { ...(amount !== undefined ? { amount } : {}), ...(lines !== undefined ? { lines } : {}) };
+      if (handle !== undefined && handle.ownerKey.startsWith('term:')) {
+        const owner = deps.catalogs.terminal(handle.ownerKey.slice('term:'.length));
+        if (owner === undefined || owner.networkId !== info.networkId) {
+          settleHere(declined('TX_NOT_FOUND'));
+          return;
+        }
+        deps.registry.send(terminalKeyFor(owner.id), { type: 'receipt.refund', command: { type: 'refund', txNumber: handle.number, record: undefined, terminal, ...asked, ...inShift }, ticket });
+        return;
+      }
+      if (handle === undefined || !accountOfNetwork(deps, info.networkId, handle.ownerKey)) {
+        settleHere(declined('TX_NOT_FOUND'));
+        return;
+      }
+      deps.registry.send(handle.ownerKey, { type: 'command', command: { type: 'refund', txNumber: handle.number, transaction: undefined, terminal, ...asked, ...inShift }, ticket });
+      return;
+    }
+    case 'topup': {
+      const resolved = topupAccount(deps, info.networkId, message.request);
+      if (typeof resolved !== 'string') {
+        settleHere(resolved);
+        return;
+      }
+      deps.registry.send(resolved, { type: 'command', command: { type: 'topup', amount: message.request.amount, method: message.request.method, terminal, ...inShift }, ticket });
+      return;
+    }
+    default:
+      assertNever(message);
+  }
+}
+
+function detailsOf(message: RequestMessage): DeclineDetails {
   switch (message.op) {
     case 'authorize': {
       const details: DeclineDetails = { op: 'authorize', card: maskCardNumber(message.request.card), product: message.request.product };
@@ -77,84 +276,23 @@ function detailsOf(message: Extract<TerminalMessage, { type: 'request' }>): Decl
       return { op: 'inquire', card: maskCardNumber(message.request.card) };
     case 'topup':
       return message.request.card !== undefined ? { op: 'topup', card: maskCardNumber(message.request.card), amount: message.request.amount } : { op: 'topup', amount: message.request.amount };
+    case 'sale':
+    case 'prices':
+      return message.request.card !== undefined ? { op: message.op, card: maskCardNumber(message.request.card) } : { op: message.op };
     case 'complete':
     case 'reverse':
     case 'refund':
+    case 'shift.open':
+    case 'shift.close':
       return { op: message.op };
     default:
       return assertNever(message);
   }
 }
 
-function route(deps: ActorDeps, info: TerminalInfo, message: Extract<TerminalMessage, { type: 'request' }>, ticket: Ticket, port: (outcome: Outcome) => void): void {
-  const terminal: TerminalContext = { terminalId: info.id, siteId: info.siteId };
-  switch (message.op) {
-    case 'authorize':
-    case 'inquire': {
-      const identity = deps.cardKeys.identify(info.networkId, message.request.card);
-      const storageId = `${info.networkId}:${identity.hash}`;
-      if (!deps.store.hasReference(referenceKinds.card, storageId)) {
-        port(declined('CARD_UNKNOWN'));
-        return;
-      }
-      const cardKey = cardKeyFor(info.networkId, identity.hash);
-      if (message.op === 'authorize') deps.registry.send(cardKey, { type: 'use', purpose: 'authorize', request: message.request, terminal, ticket });
-      else deps.registry.send(cardKey, { type: 'use', purpose: 'inquire', request: message.request, terminal, ticket });
-      return;
-    }
-    case 'complete':
-    case 'reverse': {
-      const handle = decodeHandle('hold', message.request.authId);
-      if (handle === undefined || !accountOfNetwork(deps, info.networkId, handle.accountKey)) {
-        port(declined('AUTH_NOT_FOUND'));
-        return;
-      }
-      const command =
-        message.op === 'complete'
-          ? {
-              type: 'complete' as const,
-              holdNumber: handle.number,
-              terminal,
-              ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
-              ...(message.request.volume !== undefined ? { volume: message.request.volume } : {}),
-            }
-          : { type: 'reverse' as const, holdNumber: handle.number, terminal };
-      deps.registry.send(handle.accountKey, { type: 'command', command, ticket });
-      return;
-    }
-    case 'refund': {
-      const handle = decodeHandle('transaction', message.request.txId);
-      if (handle === undefined || !accountOfNetwork(deps, info.networkId, handle.accountKey)) {
-        port(declined('TX_NOT_FOUND'));
-        return;
-      }
-      const command = {
-        type: 'refund' as const,
-        txNumber: handle.number,
-        transaction: undefined,
-        terminal,
-        ...(message.request.amount !== undefined ? { amount: message.request.amount } : {}),
-      };
-      deps.registry.send(handle.accountKey, { type: 'command', command, ticket });
-      return;
-    }
-    case 'topup': {
-      const resolved = topupAccount(deps, info.networkId, message.request);
-      if (typeof resolved !== 'string') {
-        port(resolved);
-        return;
-      }
-      deps.registry.send(resolved, { type: 'command', command: { type: 'topup', amount: message.request.amount, method: message.request.method, terminal }, ticket });
-      return;
-    }
-    default:
-      assertNever(message);
-  }
-}
-
 function accountOfNetwork(deps: ActorDeps, networkId: string, accountKey: string): boolean {
   if (!accountKey.startsWith(`acct:${networkId}:`)) return false;
-  return deps.store.getReference<AccountConfig>(referenceKinds.account, accountKey) !== undefined;
+  return deps.store.hasReference(referenceKinds.account, accountKey);
 }
 
 function topupAccount(deps: ActorDeps, networkId: string, request: { card?: string | undefined; account?: string | undefined; client?: ClientIdentifier | undefined }): string | Outcome {
@@ -186,4 +324,3 @@ export function resolveClient(deps: ActorDeps, networkId: string, client: Client
   const [kind, value] = 'qr' in client ? ['qr', client.qr] : 'nfc' in client ? ['nfc', client.nfc] : ['plate', normalizePlate(client.plate)];
   return deps.store.getReference<string>(referenceKinds.clientIdentifier, `${networkId}:${kind}:${value}`);
 }
-

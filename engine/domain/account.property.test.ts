@@ -43,7 +43,15 @@ const testOptions = { timeout: Math.max(60_000, fcParameters.numRuns * 100) };
 
 const catalog: NetworkCatalog = (() => {
   const { cards: _cards, counterparties: _counterparties, clients: _clients, ...document } = demoNetwork();
-  return compileCatalog(document); // demo prices, discounts (fleet −1.5 %, night diesel) and bonus 1 %
+  // Demo prices, with the discounts and bonus this model knows: fleet −1.5 % on fuel, night diesel, 1 % bonus.
+  return compileCatalog({
+    ...document,
+    discounts: [
+      { id: 'fleet-large-fuel', name: 'Крупный автопарк: −1,5 % на топливо', percent: 150, products: ['fuel'], segments: ['fleet-large'] },
+      { id: 'night-dt', name: 'Ночной дизель: −1 ₽/л', perUnit: 100, products: ['DT'], hours: '23:00-06:00' },
+    ],
+    bonus: { rate: 100, products: ['fuel', 'cafe'], redeem: true },
+  });
 })();
 
 const second = 1_000;
@@ -365,6 +373,8 @@ class Driver {
         return;
       case 'declined':
         return;
+      case 'sale':
+        throw new Error('this model issues no sales');
     }
   }
 
@@ -398,7 +408,10 @@ class Driver {
       case 'authorize':
         return { reason: 'see auditAuthorize', events: [], authorize: this.room(command) };
       case 'inquire':
+      case 'prices':
         return undefined;
+      case 'sale':
+        throw new Error('this model issues no sales (account-sale.property.test.ts does)');
     }
   }
 
@@ -471,6 +484,8 @@ class Driver {
         return;
       case 'declined':
         throw new Error('the account never emits declined events');
+      case 'sale':
+        throw new Error('this model issues no sales');
     }
   }
 
@@ -500,8 +515,10 @@ class Driver {
       product: command.product,
       at: this.now,
       minuteOfDay: local.minuteOfDay,
-      ...(this.config.owner === 'counterparty' ? { counterpartyId: this.config.ownerId } : {}),
-      ...(this.config.segment !== undefined ? { segment: this.config.segment } : {}),
+      buyer: {
+        ...(this.config.owner === 'counterparty' ? { counterpartyId: this.config.ownerId } : {}),
+        ...(this.config.segment !== undefined ? { segment: this.config.segment } : {}),
+      },
     });
     if (quote === undefined) throw new Error(`no price for ${command.product}`);
     let amountRoom = Number.POSITIVE_INFINITY;

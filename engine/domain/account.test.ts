@@ -33,7 +33,9 @@ const noon = msk(2026, 3, 11, 12);
 /** The demo network's catalog; without its discounts unless asked, so prices are the list prices. */
 function catalogOf(changes: Partial<NetworkCatalogDocument> = {}, keepDiscounts = false): NetworkCatalog {
   const { cards: _cards, counterparties: _counterparties, clients: _clients, ...document } = demoNetwork();
-  return compileCatalog({ ...document, ...(keepDiscounts ? {} : { discounts: [] }), ...changes });
+  // The classic programme these tables assume: 1 % on fuel and cafe (the demo's own adds product rates and tiers).
+  const bonus = { rate: 100, products: ['fuel', 'cafe'], redeem: true };
+  return compileCatalog({ ...document, bonus, ...(keepDiscounts ? {} : { discounts: [] }), ...changes });
 }
 
 const plainCatalog = catalogOf();
@@ -717,7 +719,7 @@ describe('topup', () => {
     account.hold({ amount: 12_000 });
     const decision = account.run({ type: 'topup', amount: 100_000, method: 'cash', terminal: { terminalId: 'MSK-01-POS1', siteId: 'MSK-01' } }, noon);
     expect(fieldsOf(decision.outcome)).toEqual({ balance: -20_000 + 100_000 + 50_000 - 12_000 });
-    expect(decision.events).toEqual([{ type: 'topup', network: 'sever', account: account.config.key, amount: 100_000, method: 'cash', terminal: 'MSK-01-POS1', at: noon }]);
+    expect(decision.events).toEqual([{ type: 'topup', network: 'sever', account: account.config.key, amount: 100_000, method: 'cash', terminal: 'MSK-01-POS1', site: 'MSK-01', at: noon }]);
     expect(account.state.balance).toBe(80_000);
   });
 

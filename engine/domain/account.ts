@@ -3,185 +3,71 @@
 // step of one actor (docs/decisions/0003-account-owns-limits.md).
 // `decideAccount(state, context, command, now)` is pure and returns events plus the outcome;
 // `evolveAccount(state, event)` applies one event to the state the actor owns (in place).
+// Fuel (authorise, complete, reverse, expire, refund), top-ups and inquiries are decided here;
+// retail receipts, their returns and price queries in account-sale.ts. The model is account-state.ts.
 
-import type { AccountConfig, LimitConfig, NetworkCatalog } from '../network/catalog.js';
+import type { LimitConfig } from '../network/catalog.js';
 import { productMatches } from '../network/catalog.js';
 import { amountForVolume, bonusPoints, proportionalShare, volumeForAmount } from '../money.js';
 import type { Outcome } from '../protocol/replies.js';
 import { approved, declined } from '../protocol/replies.js';
-import type { TopupMethod } from '../protocol/requests.js';
 import type { CalendarPeriod } from '../time/calendar.js';
 import { assertNever } from '../assert.js';
 import { quotePrice } from './pricing.js';
 import { encodeHandle } from './handles.js';
-import type { DeclinedEvent } from './declined.js';
+import { oneUnit } from './units.js';
+import type {
+  AccountCommand,
+  AccountContext,
+  AccountDecision,
+  AccountEvent,
+  AccountState,
+  CardContext,
+  Hold,
+  Periods,
+  RefundTotals,
+  TransactionRecord,
+  Usage,
+  UsageDelta,
+} from './account-state.js';
+import {
+  availableFunds,
+  buyerOf,
+  closedHoldsRemembered,
+  counterIn,
+  countingPeriodList,
+  periodsAt,
+  purchasedIn,
+  purchaseKey,
+  refundPayments,
+  usageIn,
+  usageKey,
+  usagePeriodsKept,
+} from './account-state.js';
+import { decidePrices, decideReceiptRefund, decideSale } from './account-sale.js';
+import { addSplits, bonusRate } from './receipt.js';
 
-/** One unit of a product in thousandths (1 l = 1000 ml, 1 pc = 1000). */
-export const oneUnit = 1000;
-/** Closed holds remembered to tell "already closed" from "expired"; older ones answer AUTH_ALREADY_CLOSED. */
-export const closedHoldsRemembered = 1024;
-/**
- * Calendar periods whose counters each limit keeps (the newest ones). More than one, so that a clock
- * that comes back behind a period boundary (a restart after a correction) counts against that
- * earlier period's own counter instead of a fresh one.
- */
-export const usagePeriodsKept = 3;
-
-export interface UsageDelta {
-  key: string;
-  periodStart: number;
-  amount: number;
-  volume: number;
-}
-
-export interface Hold {
-  number: number;
-  authId: string;
-  card: string;
-  cardHash: string;
-  terminal: string;
-  site: string;
-  product: string;
-  price: number;
-  listPrice: number;
-  discountRule?: string;
-  amount: number;
-  volume: number;
-  expiresAt: number;
-  at: number;
-  usage: UsageDelta[];
-}
-
-export interface Usage {
-  periodStart: number;
-  amount: number;
-  volume: number;
-}
-
-export interface AccountState {
-  balance: number;
-  bonus: number;
-  held: number;
-  holds: Map<number, Hold>;
-  closed: Map<number, 'completed' | 'reversed' | 'expired'>;
-  nextHold: number;
-  nextTx: number;
-  nextRefund: number;
-  /** Limit counters by usage key, newest period last (at most `usagePeriodsKept`). */
-  usage: Map<string, Usage[]>;
-  refunds: Map<number, { amount: number; bonus: number }>;
-}
-
-export interface TransactionRecord {
-  txNumber: number;
-  txId: string;
-  card: string;
-  terminal: string;
-  site: string;
-  product: string;
-  amount: number;
-  volume: number;
-  bonus: number;
-  at: number;
-  usage: UsageDelta[];
-}
-
-export type AccountEvent =
-  | ({ type: 'authorized'; network: string; account: string; discount: number } & Hold)
-  | {
-      type: 'completed';
-      network: string;
-      account: string;
-      authId: string;
-      txId: string;
-      holdNumber: number;
-      txNumber: number;
-      card: string;
-      terminal: string;
-      site: string;
-      product: string;
-      amount: number;
-      volume: number;
-      price: number;
-      listPrice: number;
-      discount: number;
-      discountRule?: string;
-      bonus: number;
-      released: number;
-      usage: UsageDelta[];
-      at: number;
-    }
-  | { type: 'reversed'; network: string; account: string; authId: string; holdNumber: number; card: string; terminal: string; released: number; usage: UsageDelta[]; at: number }
-  | { type: 'expired'; network: string; account: string; authId: string; holdNumber: number; card: string; terminal: string; released: number; usage: UsageDelta[]; at: number }
-  | {
-      type: 'refunded';
-      network: string;
-      account: string;
-      txId: string;
-      txNumber: number;
-      refundId: string;
-      refundNumber: number;
-      card: string;
-      terminal: string;
-      amount: number;
-      bonus: number;
-      usage: UsageDelta[];
-      at: number;
-    }
-  | { type: 'topup'; network: string; account: string; amount: number; method: TopupMethod; terminal: string; at: number }
-  | DeclinedEvent;
-
-export interface CardContext {
-  hash: string;
-  masked: string;
-  status: 'active' | 'blocked';
-  limits: readonly LimitConfig[];
-}
-
-export interface TerminalContext {
-  terminalId: string;
-  siteId: string;
-}
-
-export type AccountCommand =
-  | { type: 'authorize'; card: CardContext; terminal: TerminalContext; product: string; amount?: number; volume?: number }
-  | { type: 'complete'; holdNumber: number; terminal: TerminalContext; amount?: number; volume?: number }
-  | { type: 'reverse'; holdNumber: number; terminal: TerminalContext }
-  | { type: 'expire'; holdNumber: number }
-  | { type: 'refund'; txNumber: number; transaction: TransactionRecord | undefined; terminal: TerminalContext; amount?: number }
-  | { type: 'topup'; amount: number; method: TopupMethod; terminal: TerminalContext }
-  | { type: 'inquire'; card: CardContext };
-
-export interface AccountContext {
-  key: string;
-  config: AccountConfig;
-  catalog: NetworkCatalog;
-}
-
-export interface AccountDecision {
-  events: AccountEvent[];
-  outcome: Outcome;
-}
-
-export function initialAccountState(config: AccountConfig): AccountState {
-  return {
-    balance: config.openingBalance,
-    bonus: 0,
-    held: 0,
-    holds: new Map(),
-    closed: new Map(),
-    nextHold: 1,
-    nextTx: 1,
-    nextRefund: 1,
-    usage: new Map(),
-    refunds: new Map(),
-  };
-}
-
-/** Available funds: balance + credit limit − open holds. */
-export function availableFunds(state: AccountState, config: AccountConfig): number {
-  return state.balance + config.creditLimit - state.held;
-}
+export type {
+  AccountCommand,
+  AccountContext,
+  AccountDecision,
+  AccountEvent,
+  AccountState,
+  CardContext,
+  Hold,
+  Periods,
+  RefundTotals,
+  SaleEvent,
+  SaleRecord,
+  ShiftRef,
+  TerminalContext,
+  TransactionRecord,
+  Usage,
+  UsageDelta,
+} from './account-state.js';
+export { availableFunds, closedHoldsRemembered, initialAccountState, usageIn, usageKey, usagePeriodsKept } from './account-state.js';
+export { oneUnit } from './units.js';
+export { saleRecordOf } from './account-sale.js';
 
 export function decideAccount(state: AccountState, context: AccountContext, command: AccountCommand, now: number): AccountDecision {
   switch (command.type) {
@@ -193,12 +79,18 @@ export function decideAccount(state: AccountState, context: AccountContext, comm
       return decideClose(state, context, command.holdNumber, 'reversed', command.terminal.terminalId, now);
     case 'expire':
       return decideExpire(state, context, command.holdNumber, now);
-    case 'refund':
-      return decideRefund(state, context, command, now);
+    case 'refund': {
+      const record = command.transaction;
+      return record?.kind === 'sale' ? decideReceiptRefund(state, context, command, record, now) : decideRefund(state, context, command, record, now);
+    }
     case 'topup':
       return decideTopup(state, context, command, now);
     case 'inquire':
       return { events: [], outcome: approved(inquiryFields(state, context, command.card, now)) };
+    case 'sale':
+      return decideSale(state, context, command, now);
+    case 'prices':
+      return decidePrices(state, context, command, now);
     default:
       return assertNever(command);
   }
@@ -235,28 +127,11 @@ function limitHeadroom(state: AccountState, context: AccountContext, card: CardC
   return headroom;
 }
 
-/** The counter of one limit for one calendar period, if it is still kept. */
-export function usageIn(state: AccountState, key: string, periodStart: number): Usage | undefined {
-  const counters = state.usage.get(key);
-  if (counters === undefined) return undefined;
-  for (const usage of counters) if (usage.periodStart === periodStart) return usage;
-  return undefined;
-}
-
-export function usageKey(cardHash: string, limit: LimitConfig): string {
-  return `${cardHash}|${limit.period}|${limit.products?.join(',') ?? '*'}`;
-}
-
 function decideAuthorize(state: AccountState, context: AccountContext, command: Extract<AccountCommand, { type: 'authorize' }>, now: number): AccountDecision {
   const { catalog, config } = context;
   const product = catalog.products.get(command.product);
   const local = catalog.calendar.localTime(now);
-  const quoteQuery = { siteId: command.terminal.siteId, product: command.product, at: now, minuteOfDay: local.minuteOfDay };
-  const quote = quotePrice(catalog, {
-    ...quoteQuery,
-    ...(config.owner === 'counterparty' ? { counterpartyId: config.ownerId } : {}),
-    ...(config.segment !== undefined ? { segment: config.segment } : {}),
-  });
+  const quote = quotePrice(catalog, { siteId: command.terminal.siteId, product: command.product, at: now, minuteOfDay: local.minuteOfDay, buyer: buyerOf(state, context, now) });
   if (product === undefined || quote === undefined || quote.listPrice <= 0) return { events: [], outcome: declined('PRODUCT_UNKNOWN') };
   const price = quote.price;
 
@@ -351,7 +226,7 @@ function decideComplete(state: AccountState, context: AccountContext, command: E
   if (amount > hold.amount) return { events: [], outcome: declined('AMOUNT_EXCEEDS_AUTH') };
 
   const discount = Math.max(0, amountForVolume(volume, hold.listPrice) - amount);
-  const bonus = bonusFor(context, hold.product, amount);
+  const bonus = bonusFor(state, context, hold.product, amount, now);
   const txNumber = state.nextTx;
   const txId = encodeHandle('transaction', context.key, txNumber);
   const event: AccountEvent = {
@@ -374,6 +249,7 @@ function decideComplete(state: AccountState, context: AccountContext, command: E
     bonus,
     released: hold.amount - amount,
     usage: hold.usage.map((charge) => ({ key: charge.key, periodStart: charge.periodStart, amount: amount - hold.amount, volume: volume - hold.volume })),
+    periods: periodsAt(context.catalog, now),
     at: now,
   };
   if (hold.discountRule !== undefined) event.discountRule = hold.discountRule;
@@ -381,11 +257,12 @@ function decideComplete(state: AccountState, context: AccountContext, command: E
   return { events: [event], outcome: approved({ txId, amount, volume, discount, bonus, balance: after }) };
 }
 
-function bonusFor(context: AccountContext, product: string, amount: number): number {
+/** Points a client account earns on a fuel charge (fleet accounts earn none). */
+function bonusFor(state: AccountState, context: AccountContext, product: string, amount: number, now: number): number {
   const program = context.catalog.bonus;
   if (program === undefined || context.config.owner !== 'client') return 0;
-  if (!productMatches(context.catalog, program.products, product)) return 0;
-  return bonusPoints(amount, program.rate);
+  const spend = program.tiers.length > 0 ? purchasedIn(state, context.catalog, program.tierPeriod, () => true, now).amount : 0;
+  return bonusPoints(amount, bonusRate(context.catalog, program, product, spend));
 }
 
 function decideClose(state: AccountState, context: AccountContext, holdNumber: number, type: 'reversed', terminalId: string, now: number): AccountDecision {
@@ -415,8 +292,7 @@ function decideExpire(state: AccountState, context: AccountContext, holdNumber: 
 
 // ---- refund, topup, inquire --------------------------------------------------------------------
 
-function decideRefund(state: AccountState, context: AccountContext, command: Extract<AccountCommand, { type: 'refund' }>, now: number): AccountDecision {
-  const tx = command.transaction;
+function decideRefund(state: AccountState, context: AccountContext, command: Extract<AccountCommand, { type: 'refund' }>, tx: TransactionRecord | undefined, now: number): AccountDecision {
   if (tx === undefined) return { events: [], outcome: declined('TX_NOT_FOUND') };
   const before = state.refunds.get(command.txNumber) ?? { amount: 0, bonus: 0 };
   const remaining = tx.amount - before.amount;
@@ -427,7 +303,7 @@ function decideRefund(state: AccountState, context: AccountContext, command: Ext
   const volume = proportionalShare(tx.volume, refundedAfter, tx.amount) - proportionalShare(tx.volume, before.amount, tx.amount);
   const refundNumber = state.nextRefund;
   const refundId = encodeHandle('refund', context.key, refundNumber);
-  const event: AccountEvent = {
+  const event: Extract<AccountEvent, { type: 'refunded' }> = {
     type: 'refunded',
     network: context.config.networkId,
     account: context.key,
@@ -437,25 +313,31 @@ function decideRefund(state: AccountState, context: AccountContext, command: Ext
     refundNumber,
     card: tx.card,
     terminal: command.terminal.terminalId,
+    site: command.terminal.siteId,
     amount,
     bonus: bonusAfter - before.bonus,
+    lines: [{ line: 0, product: tx.product, qty: volume, amount }],
     usage: tx.usage.map((charge) => ({ key: charge.key, periodStart: charge.periodStart, amount: -amount, volume: -volume })),
     at: now,
   };
+  if (tx.periods !== undefined) event.periods = tx.periods;
+  if (command.shift !== undefined) event.shift = command.shift.number;
   return { events: [event], outcome: approved({ refundId, amount, balance: availableFunds(state, context.config) + amount }) };
 }
 
 function decideTopup(state: AccountState, context: AccountContext, command: Extract<AccountCommand, { type: 'topup' }>, now: number): AccountDecision {
   if (state.balance + command.amount > Number.MAX_SAFE_INTEGER) return { events: [], outcome: declined('LIMIT_EXCEEDED', 'the balance would exceed the largest amount') };
-  const event: AccountEvent = {
+  const event: Extract<AccountEvent, { type: 'topup' }> = {
     type: 'topup',
     network: context.config.networkId,
     account: context.key,
     amount: command.amount,
     method: command.method,
     terminal: command.terminal.terminalId,
+    site: command.terminal.siteId,
     at: now,
   };
+  if (command.shift !== undefined) event.shift = command.shift.number;
   return { events: [event], outcome: approved({ balance: availableFunds(state, context.config) + command.amount }) };
 }
 
@@ -495,17 +377,25 @@ export function inquiryFields(state: AccountState, context: AccountContext, card
  * counter that is still kept — an old period's hold no longer counts against anything.
  */
 function applyUsage(state: AccountState, deltas: readonly UsageDelta[], opening: boolean): void {
-  for (const delta of deltas) {
-    let usage = usageIn(state, delta.key, delta.periodStart);
-    if (usage === undefined) {
-      if (!opening) continue;
-      usage = { periodStart: delta.periodStart, amount: 0, volume: 0 };
-      const counters = [...(state.usage.get(delta.key) ?? []), usage].sort((a, b) => a.periodStart - b.periodStart);
-      state.usage.set(delta.key, counters.slice(-usagePeriodsKept));
-    }
-    usage.amount = Math.max(0, usage.amount + delta.amount);
-    usage.volume = Math.max(0, usage.volume + delta.volume);
+  for (const delta of deltas) applyCounter(state.usage, delta.key, delta.periodStart, delta.amount, delta.volume, opening);
+}
+
+function applyCounter(counters: Map<string, Usage[]>, key: string, periodStart: number, amount: number, volume: number, opening: boolean): void {
+  let usage = counterIn(counters, key, periodStart);
+  if (usage === undefined) {
+    if (!opening) return;
+    usage = { periodStart, amount: 0, volume: 0 };
+    const kept = [...(counters.get(key) ?? []), usage].sort((a, b) => a.periodStart - b.periodStart);
+    counters.set(key, kept.slice(-usagePeriodsKept));
   }
+  usage.amount = Math.max(0, usage.amount + amount);
+  usage.volume = Math.max(0, usage.volume + volume);
+}
+
+/** Counts a purchase (or, negative, a return) of a product in every counting period of `periods`. */
+function applyPurchase(state: AccountState, periods: Periods | undefined, product: string, amount: number, volume: number): void {
+  if (periods === undefined) return;
+  for (const period of countingPeriodList) applyCounter(state.purchases, purchaseKey(period, product), periods[period], amount, volume, amount > 0 || volume > 0);
 }
 
 function closeHold(state: AccountState, holdNumber: number, how: 'completed' | 'reversed' | 'expired'): Hold | undefined {
@@ -537,19 +427,38 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       state.bonus += event.bonus;
       state.nextTx = Math.max(state.nextTx, event.txNumber + 1);
       applyUsage(state, event.usage, false);
+      applyPurchase(state, event.periods, event.product, event.amount, event.volume);
       return state;
+    case 'sale': {
+      const paid = event.payments;
+      state.balance -= paid.account ?? 0;
+      state.bonus += event.bonus - (paid.bonus ?? 0);
+      state.nextTx = Math.max(state.nextTx, event.txNumber + 1);
+      applyUsage(state, event.usage, true);
+      for (const line of event.lines) applyPurchase(state, event.periods, line.product, line.amount, line.qty);
+      return state;
+    }
     case 'reversed':
     case 'expired':
       closeHold(state, event.holdNumber, event.type);
       applyUsage(state, event.usage, false);
       return state;
     case 'refunded': {
+      const paid = refundPayments(event);
       const before = state.refunds.get(event.txNumber) ?? { amount: 0, bonus: 0 };
-      state.refunds.set(event.txNumber, { amount: before.amount + event.amount, bonus: before.bonus + event.bonus });
-      state.balance += event.amount;
-      state.bonus -= event.bonus;
+      const after: RefundTotals = { amount: before.amount + event.amount, bonus: before.bonus + event.bonus };
+      if (event.payments !== undefined) after.payments = addSplits(before.payments ?? {}, event.payments);
+      if (event.payments !== undefined) {
+        const lines = [...(before.lines ?? [])];
+        for (const part of event.lines ?? []) lines[part.line] = (lines[part.line] ?? 0) + part.qty;
+        after.lines = lines;
+      }
+      state.refunds.set(event.txNumber, after);
+      state.balance += paid.account ?? 0;
+      state.bonus += (paid.bonus ?? 0) - event.bonus;
       state.nextRefund = Math.max(state.nextRefund, event.refundNumber + 1);
       applyUsage(state, event.usage, false);
+      for (const part of event.lines ?? []) applyPurchase(state, event.periods, part.product, -part.amount, -part.qty);
       return state;
     }
     case 'topup':
@@ -576,6 +485,7 @@ export function transactionRecordOf(event: Extract<AccountEvent, { type: 'comple
     bonus: event.bonus,
     at: event.at,
     usage: event.usage.map((delta) => ({ key: delta.key, periodStart: delta.periodStart, amount: 0, volume: 0 })),
+    ...(event.periods !== undefined ? { periods: event.periods } : {}),
   };
 }
 
@@ -590,7 +500,9 @@ export interface AccountSnapshot {
   nextTx: number;
   nextRefund: number;
   usage: [string, Usage[]][];
-  refunds: [number, { amount: number; bonus: number }][];
+  /** Absent in snapshots taken before purchases were counted. */
+  purchases?: [string, Usage[]][];
+  refunds: [number, RefundTotals][];
 }
 
 export function encodeAccountSnapshot(state: AccountState): AccountSnapshot {
@@ -603,6 +515,7 @@ export function encodeAccountSnapshot(state: AccountState): AccountSnapshot {
     nextTx: state.nextTx,
     nextRefund: state.nextRefund,
     usage: [...state.usage.entries()],
+    purchases: [...state.purchases.entries()],
     refunds: [...state.refunds.entries()],
   };
 }
@@ -621,6 +534,7 @@ export function decodeAccountSnapshot(snapshot: AccountSnapshot): AccountState {
     nextTx: snapshot.nextTx,
     nextRefund: snapshot.nextRefund,
     usage: new Map(snapshot.usage),
+    purchases: new Map(snapshot.purchases ?? []),
     refunds: new Map(snapshot.refunds),
   };
 }

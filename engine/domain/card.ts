@@ -26,8 +26,10 @@ export interface CardUse {
   /** PIN as typed, checked by `pinMatches` (the card keeps only a keyed hash). */
   pin?: string;
   siteId: string;
-  /** The product asked for; omitted for an inquiry. */
+  /** The product asked for (authorisation); omitted for an inquiry. */
   product?: string;
+  /** The lines of a receipt (sale): each product must be known and priced, by the network or the till. */
+  lines?: readonly { product: string; price?: number | undefined }[];
 }
 
 export interface CardDecision {
@@ -63,10 +65,13 @@ export function decideCardUse(
     if (state.pinFailures > 0) events.push({ type: 'pin.reset', network: config.networkId, card: config.masked, at: now });
   }
 
-  if (use.product !== undefined) {
-    if (!catalog.products.has(use.product) || listPrice(catalog, use.siteId, use.product) === undefined) return { events, decline: 'PRODUCT_UNKNOWN' };
+  const asked = use.product !== undefined ? [{ product: use.product, price: undefined }] : use.lines;
+  if (asked !== undefined) {
+    for (const line of asked) {
+      if (!catalog.products.has(line.product) || (listPrice(catalog, use.siteId, line.product, now) === undefined && line.price === undefined)) return { events, decline: 'PRODUCT_UNKNOWN' };
+    }
     const restrictions = config.restrictions;
-    if (!productMatches(catalog, restrictions.products, use.product)) return { events, decline: 'PRODUCT_NOT_ALLOWED' };
+    for (const line of asked) if (!productMatches(catalog, restrictions.products, line.product)) return { events, decline: 'PRODUCT_NOT_ALLOWED' };
     if (restrictions.sites !== undefined && !restrictions.sites.includes(use.siteId)) return { events, decline: 'SITE_NOT_ALLOWED' };
     if (restrictions.weekdays !== undefined && !restrictions.weekdays.includes(local.weekday)) return { events, decline: 'TIME_NOT_ALLOWED' };
     const hours = restrictions.hours !== undefined ? parseHoursWindow(restrictions.hours) : undefined;

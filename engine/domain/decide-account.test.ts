@@ -131,7 +131,7 @@ describe('pricing: the lowest price wins', () => {
     });
     expect(quotePrice(catalog, query)).toEqual({ listPrice: 6_000, price: 6_000 });
     expect(quotePrice(catalog, { ...query, siteId: 'S2' })?.discountRule).toBe('site2');
-    expect(quotePrice(catalog, { ...query, counterpartyId: 'acme' })?.discountRule).toBe('acme');
+    expect(quotePrice(catalog, { ...query, buyer: { counterpartyId: 'acme' } })?.discountRule).toBe('acme');
     expect(quotePrice(catalog, { ...query, minuteOfDay: 23 * 60 })?.discountRule).toBe('night');
     expect(quotePrice(catalog, { ...query, at: mondayNoon + minute })?.discountRule).toBe('later');
     expect(quotePrice(catalog, { ...query, siteId: 'S2', product: 'DT' })).toEqual({ listPrice: 6_500, price: 3_250, discountRule: 'site2' });

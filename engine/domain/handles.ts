@@ -1,20 +1,25 @@
-// Handles given to terminals (authId, txId, refundId) name the account that owns them and a number
-// within it, so a later `complete`, `reverse` or `refund` goes straight to the right actor.
+// Handles given to terminals (authId, txId, refundId) name the actor that owns them and a number
+// within it, so a later `complete`, `reverse` or `refund` goes straight to the right actor. The
+// owner is an account, or — for a receipt sold without a card — the terminal that sold it.
 
 export const handleKinds = { hold: 'h', transaction: 't', refund: 'r' } as const;
 export type HandleKind = keyof typeof handleKinds;
 
-export function encodeHandle(kind: HandleKind, accountKey: string, number: number): string {
-  return `${handleKinds[kind]}.${Buffer.from(accountKey).toString('base64url')}.${number.toString(36)}`;
+const ownerPrefixes = ['acct:', 'term:'] as const;
+
+export function encodeHandle(kind: HandleKind, ownerKey: string, number: number): string {
+  return `${handleKinds[kind]}.${Buffer.from(ownerKey).toString('base64url')}.${number.toString(36)}`;
 }
 
-export function decodeHandle(kind: HandleKind, handle: string): { accountKey: string; number: number } | undefined {
+export function decodeHandle(kind: HandleKind, handle: string): { ownerKey: string; number: number } | undefined {
   const parts = handle.split('.');
   if (parts.length !== 3 || parts[0] !== handleKinds[kind]) return undefined;
   const [, encodedKey = '', encodedNumber = ''] = parts;
   if (!/^[A-Za-z0-9_-]+$/.test(encodedKey) || !/^[0-9a-z]{1,11}$/.test(encodedNumber)) return undefined;
   const number = parseInt(encodedNumber, 36);
-  const accountKey = Buffer.from(encodedKey, 'base64url').toString();
-  if (!Number.isSafeInteger(number) || number < 1 || !accountKey.startsWith('acct:')) return undefined;
-  return { accountKey, number };
+  const ownerKey = Buffer.from(encodedKey, 'base64url').toString();
+  if (!Number.isSafeInteger(number) || number < 1 || !ownerPrefixes.some((prefix) => ownerKey.startsWith(prefix))) return undefined;
+  // Holds are always an account's.
+  if (kind === 'hold' && !ownerKey.startsWith('acct:')) return undefined;
+  return { ownerKey, number };
 }

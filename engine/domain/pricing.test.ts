@@ -69,13 +69,13 @@ describe('quotePrice: the best price wins', () => {
     ['by group', [{ id: 'fuel', name: 'fuel', percent: 100, products: ['fuel'] }], {}, { price: 5_940, rule: 'fuel' }],
     ['by group: another group pays the list price', [{ id: 'fuel', name: 'fuel', percent: 100, products: ['fuel'] }], { product: 'COFFEE' }, { price: 19_900 }],
     // segments
-    ['segment: applies to the segment', [{ id: 'big', name: 'big', percent: 1_000, segments: ['fleet-large'] }], { segment: 'fleet-large' }, { price: 5_400, rule: 'big' }],
-    ['segment: not to another segment', [{ id: 'big', name: 'big', percent: 1_000, segments: ['fleet-large'] }], { segment: 'fleet-small' }, { price: 6_000 }],
+    ['segment: applies to the segment', [{ id: 'big', name: 'big', percent: 1_000, segments: ['fleet-large'] }], { buyer: { segment: 'fleet-large' } }, { price: 5_400, rule: 'big' }],
+    ['segment: not to another segment', [{ id: 'big', name: 'big', percent: 1_000, segments: ['fleet-large'] }], { buyer: { segment: 'fleet-small' } }, { price: 6_000 }],
     ['segment: not to a buyer without one', [{ id: 'big', name: 'big', percent: 1_000, segments: ['fleet-large'] }], {}, { price: 6_000 }],
-    ['segment: a better general rule still wins', [{ id: 'big', name: 'big', percent: 100, segments: ['fleet-large'] }, { id: 'all', name: 'all', percent: 200 }], { segment: 'fleet-large' }, { price: 5_880, rule: 'all' }],
+    ['segment: a better general rule still wins', [{ id: 'big', name: 'big', percent: 100, segments: ['fleet-large'] }, { id: 'all', name: 'all', percent: 200 }], { buyer: { segment: 'fleet-large' } }, { price: 5_880, rule: 'all' }],
     // counterparties
-    ['counterparty: applies to a listed one', [{ id: 'cp', name: 'cp', perUnit: 250, counterparties: ['logistic-trade', 'transline'] }], { counterpartyId: 'transline' }, { price: 5_750, rule: 'cp' }],
-    ['counterparty: not to another', [{ id: 'cp', name: 'cp', perUnit: 250, counterparties: ['logistic-trade'] }], { counterpartyId: 'kuznetsov' }, { price: 6_000 }],
+    ['counterparty: applies to a listed one', [{ id: 'cp', name: 'cp', perUnit: 250, counterparties: ['logistic-trade', 'transline'] }], { buyer: { counterpartyId: 'transline' } }, { price: 5_750, rule: 'cp' }],
+    ['counterparty: not to another', [{ id: 'cp', name: 'cp', perUnit: 250, counterparties: ['logistic-trade'] }], { buyer: { counterpartyId: 'kuznetsov' } }, { price: 6_000 }],
     ['counterparty: not to a client (none given)', [{ id: 'cp', name: 'cp', perUnit: 250, counterparties: ['logistic-trade'] }], {}, { price: 6_000 }],
     // sites
     ['site: applies at a listed site', [{ id: 's', name: 's', perUnit: 100, sites: ['MSK-02'] }], { siteId: 'MSK-02' }, { price: 5_900, rule: 's' }],
@@ -94,8 +94,8 @@ describe('quotePrice: the best price wins', () => {
     ['to: a millisecond before', [{ id: 'w', name: 'w', perUnit: 100, to: noon + 1 }], {}, { price: 5_900, rule: 'w' }],
     ['from and to around now', [{ id: 'w', name: 'w', perUnit: 100, from: noon - 1, to: noon + 1 }], {}, { price: 5_900, rule: 'w' }],
     // everything at once
-    ['all conditions met', [{ id: 'all', name: 'all', percent: 300, products: ['fuel'], segments: ['fleet-large'], counterparties: ['transline'], sites: ['MSK-01'], hours: '06:00-22:00', from: noon - 1, to: noon + 1 }], { segment: 'fleet-large', counterpartyId: 'transline' }, { price: 5_820, rule: 'all' }],
-    ['all conditions but one', [{ id: 'all', name: 'all', percent: 300, products: ['fuel'], segments: ['fleet-large'], counterparties: ['transline'], sites: ['MSK-01'], hours: '06:00-22:00', from: noon - 1, to: noon + 1 }], { segment: 'fleet-large', counterpartyId: 'logistic-trade' }, { price: 6_000 }],
+    ['all conditions met', [{ id: 'all', name: 'all', percent: 300, products: ['fuel'], segments: ['fleet-large'], counterparties: ['transline'], sites: ['MSK-01'], hours: '06:00-22:00', from: noon - 1, to: noon + 1 }], { buyer: { segment: 'fleet-large', counterpartyId: 'transline' } }, { price: 5_820, rule: 'all' }],
+    ['all conditions but one', [{ id: 'all', name: 'all', percent: 300, products: ['fuel'], segments: ['fleet-large'], counterparties: ['transline'], sites: ['MSK-01'], hours: '06:00-22:00', from: noon - 1, to: noon + 1 }], { buyer: { segment: 'fleet-large', counterpartyId: 'logistic-trade' } }, { price: 6_000 }],
   ];
 
   for (const [name, discounts, overrides, expected] of table) {

@@ -5,7 +5,7 @@
 import { constants } from '../constants.js';
 import type { Calendar } from '../time/calendar.js';
 import { calendarFor, parseHoursWindow } from '../time/calendar.js';
-import type { LimitPeriod, NetworkDocument, Unit } from './schema.js';
+import type { CountingPeriod, LimitPeriod, NetworkDocument, Unit } from './schema.js';
 
 export interface TerminalInfo {
   id: string;
@@ -13,6 +13,8 @@ export interface TerminalInfo {
   siteId: string;
   kind: 'pump' | 'pos' | 'bay' | 'kiosk';
   status: 'active' | 'blocked';
+  /** Cash operations need an open cash shift. */
+  requiresShift: boolean;
 }
 
 export interface ProductInfo {
@@ -21,6 +23,13 @@ export interface ProductInfo {
   group: string;
   unit: Unit;
   holdMs: number;
+  fragile: boolean;
+}
+
+/** A list price from an instant on (0: always). A product's steps are sorted by `from`. */
+export interface PriceStep {
+  from: number;
+  price: number;
 }
 
 export interface DiscountRule {
@@ -28,19 +37,41 @@ export interface DiscountRule {
   name: string;
   percent?: number;
   perUnit?: number;
+  fixedPrice?: number;
   products?: ReadonlySet<string>;
   segments?: ReadonlySet<string>;
   counterparties?: ReadonlySet<string>;
+  clientGroups?: ReadonlySet<string>;
+  members?: boolean;
   sites?: ReadonlySet<string>;
   hours?: { fromMinute: number; toMinute: number };
   from?: number;
   to?: number;
+  threshold?: { period: CountingPeriod; volume?: number; amount?: number };
 }
 
 export interface BonusProgram {
   rate: number;
   products?: ReadonlySet<string>;
   redeem: boolean;
+  /** Rates of their own for some products or groups, first match wins. */
+  rates: readonly { products: ReadonlySet<string>; rate: number }[];
+  /** Spend tiers, highest `spend` first. */
+  tiers: readonly { spend: number; rate: number }[];
+  tierPeriod: CountingPeriod;
+}
+
+export type PromptCondition =
+  | { kind: 'birthday' }
+  | { kind: 'linesAbove'; lines: number }
+  | { kind: 'amountAbove'; amount: number }
+  | { kind: 'products'; products: ReadonlySet<string> }
+  | { kind: 'fragile' };
+
+export interface CashierPrompt {
+  id: string;
+  message: string;
+  condition: PromptCondition;
 }
 
 export interface TariffInfo {
@@ -60,12 +91,15 @@ export interface NetworkCatalog {
   sites: ReadonlyMap<string, { id: string; name: string; kind: 'fuel' | 'shop' | 'wash' }>;
   terminals: ReadonlyMap<string, TerminalInfo>;
   products: ReadonlyMap<string, ProductInfo>;
-  /** Network prices by product, and site overrides by `${site}\u0000${product}`. */
-  prices: ReadonlyMap<string, number>;
-  sitePrices: ReadonlyMap<string, number>;
+  /** Network price steps by product, and site overrides by `${site}\u0000${product}` (sorted by `from`). */
+  prices: ReadonlyMap<string, readonly PriceStep[]>;
+  sitePrices: ReadonlyMap<string, readonly PriceStep[]>;
+  /** Every instant at which some list price changes, ascending (scheduled changes). */
+  priceChanges: readonly number[];
   discounts: readonly DiscountRule[];
   bonus?: BonusProgram;
   tariffs: ReadonlyMap<string, TariffInfo>;
+  prompts: readonly CashierPrompt[];
 }
 
 /** The part of the network document that the catalog holds (everything but the many: cards, counterparties, clients). */
@@ -78,7 +112,7 @@ export function compileCatalog(document: NetworkCatalogDocument): NetworkCatalog
   for (const site of document.sites ?? []) {
     sites.set(site.id, { id: site.id, name: site.name, kind: site.kind });
     for (const terminal of site.terminals) {
-      terminals.set(terminal.id, { id: terminal.id, networkId, siteId: site.id, kind: terminal.kind, status: terminal.status ?? 'active' });
+      terminals.set(terminal.id, { id: terminal.id, networkId, siteId: site.id, kind: terminal.kind, status: terminal.status ?? 'active', requiresShift: terminal.requiresShift ?? false });
     }
   }
   const products = new Map<string, ProductInfo>();
@@ -89,21 +123,37 @@ export function compileCatalog(document: NetworkCatalogDocument): NetworkCatalog
       group: product.group,
       unit: product.unit,
       holdMs: product.holdMinutes !== undefined ? product.holdMinutes * 60_000 : constants.holdTimeoutMs,
+      fragile: product.fragile ?? false,
     });
   }
-  const prices = new Map<string, number>();
-  const sitePrices = new Map<string, number>();
+  const prices = new Map<string, PriceStep[]>();
+  const sitePrices = new Map<string, PriceStep[]>();
+  const changes = new Set<number>();
   for (const price of document.prices ?? []) {
-    if (price.site === undefined) prices.set(price.product, price.price);
-    else sitePrices.set(sitePriceKey(price.site, price.product), price.price);
+    const target = price.site === undefined ? prices : sitePrices;
+    const key = price.site === undefined ? price.product : sitePriceKey(price.site, price.product);
+    const steps = target.get(key) ?? [];
+    steps.push({ from: price.from ?? 0, price: price.price });
+    target.set(key, steps);
+    if (price.from !== undefined) changes.add(price.from);
   }
+  for (const steps of [...prices.values(), ...sitePrices.values()]) steps.sort((a, b) => a.from - b.from);
   const discounts = (document.discounts ?? []).map((rule): DiscountRule => {
     const compiled: DiscountRule = { id: rule.id, name: rule.name };
     if (rule.percent !== undefined) compiled.percent = rule.percent;
     if (rule.perUnit !== undefined) compiled.perUnit = rule.perUnit;
+    if (rule.fixedPrice !== undefined) compiled.fixedPrice = rule.fixedPrice;
     if (rule.products) compiled.products = new Set(rule.products);
     if (rule.segments) compiled.segments = new Set(rule.segments);
     if (rule.counterparties) compiled.counterparties = new Set(rule.counterparties);
+    if (rule.clientGroups) compiled.clientGroups = new Set(rule.clientGroups);
+    if (rule.members !== undefined) compiled.members = rule.members;
+    if (rule.threshold) {
+      const threshold: NonNullable<DiscountRule['threshold']> = { period: rule.threshold.period };
+      if (rule.threshold.volume !== undefined) threshold.volume = rule.threshold.volume;
+      if (rule.threshold.amount !== undefined) threshold.amount = rule.threshold.amount;
+      compiled.threshold = threshold;
+    }
     if (rule.sites) compiled.sites = new Set(rule.sites);
     const hours = rule.hours !== undefined ? parseHoursWindow(rule.hours) : undefined;
     if (hours) compiled.hours = hours;
@@ -124,24 +174,65 @@ export function compileCatalog(document: NetworkCatalogDocument): NetworkCatalog
     products,
     prices,
     sitePrices,
+    priceChanges: [...changes].sort((a, b) => a - b),
     discounts,
     tariffs,
+    prompts: (document.prompts ?? []).map(compilePrompt),
   };
   if (document.bonus) {
-    const bonus: BonusProgram = { rate: document.bonus.rate, redeem: document.bonus.redeem };
+    const bonus: BonusProgram = {
+      rate: document.bonus.rate,
+      redeem: document.bonus.redeem,
+      rates: (document.bonus.rates ?? []).map((entry) => ({ products: new Set(entry.products), rate: entry.rate })),
+      tiers: [...(document.bonus.tiers ?? [])].sort((a, b) => b.spend - a.spend),
+      tierPeriod: document.bonus.tierPeriod ?? 'month',
+    };
     if (document.bonus.products) bonus.products = new Set(document.bonus.products);
     catalog.bonus = bonus;
   }
   return catalog;
 }
 
+function compilePrompt(prompt: NonNullable<NetworkDocument['prompts']>[number]): CashierPrompt {
+  const condition: PromptCondition =
+    prompt.birthday !== undefined
+      ? { kind: 'birthday' }
+      : prompt.linesAbove !== undefined
+        ? { kind: 'linesAbove', lines: prompt.linesAbove }
+        : prompt.amountAbove !== undefined
+          ? { kind: 'amountAbove', amount: prompt.amountAbove }
+          : prompt.products !== undefined
+            ? { kind: 'products', products: new Set(prompt.products) }
+            : { kind: 'fragile' };
+  return { id: prompt.id, message: prompt.message, condition };
+}
+
 export function sitePriceKey(siteId: string, product: string): string {
   return `${siteId}\u0000${product}`;
 }
 
-/** The list price of a product at a site: the site's override, else the network's. */
-export function listPrice(catalog: NetworkCatalog, siteId: string, product: string): number | undefined {
-  return catalog.sitePrices.get(sitePriceKey(siteId, product)) ?? catalog.prices.get(product);
+/**
+ * The list price of a product at a site at an instant: the site's override in effect then, else the
+ * network's price in effect then (a step applies from its `from` on, until the next step).
+ */
+export function listPrice(catalog: NetworkCatalog, siteId: string, product: string, at: number): number | undefined {
+  return stepAt(catalog.sitePrices.get(sitePriceKey(siteId, product)), at) ?? stepAt(catalog.prices.get(product), at);
+}
+
+function stepAt(steps: readonly PriceStep[] | undefined, at: number): number | undefined {
+  if (steps === undefined) return undefined;
+  let price: number | undefined;
+  for (const step of steps) {
+    if (step.from > at) break;
+    price = step.price;
+  }
+  return price;
+}
+
+/** The first scheduled price change after `at`, if any. */
+export function nextPriceChange(catalog: NetworkCatalog, at: number): number | undefined {
+  for (const change of catalog.priceChanges) if (change > at) return change;
+  return undefined;
 }
 
 /** Whether a product matches a list of product codes or group names (no list: every product). */
@@ -186,6 +277,9 @@ export interface AccountConfig {
   name: string;
   segment?: string;
   member?: boolean;
+  /** Client accounts: the client's groups and birthday ("MM-DD"), for discount rules and prompts. */
+  groups?: string[];
+  birthday?: string;
   openingBalance: number;
   creditLimit: number;
 }

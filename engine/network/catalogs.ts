@@ -6,6 +6,7 @@ import type { NetworkCatalog, TerminalInfo } from './catalog.js';
 export class Catalogs {
   private networks = new Map<string, NetworkCatalog>();
   private terminals = new Map<string, TerminalInfo>();
+  private siteOwners = new Map<string, string>();
 
   network(id: string): NetworkCatalog | undefined {
     return this.networks.get(id);
@@ -13,6 +14,11 @@ export class Catalogs {
 
   terminal(id: string): TerminalInfo | undefined {
     return this.terminals.get(id);
+  }
+
+  /** The network a site id belongs to. */
+  siteOwner(siteId: string): string | undefined {
+    return this.siteOwners.get(siteId);
   }
 
   all(): Iterable<NetworkCatalog> {
@@ -40,8 +46,12 @@ export class Catalogs {
       if (!before || before.siteId !== info.siteId || before.status !== info.status || before.kind !== info.kind) changed.push(id);
       terminals.set(id, info);
     }
+    const siteOwners = new Map(this.siteOwners);
+    for (const siteId of previous?.sites.keys() ?? []) if (siteOwners.get(siteId) === catalog.id) siteOwners.delete(siteId);
+    for (const siteId of catalog.sites.keys()) if (!siteOwners.has(siteId)) siteOwners.set(siteId, catalog.id);
     this.networks = networks;
     this.terminals = terminals;
+    this.siteOwners = siteOwners;
     return changed;
   }
 }

@@ -31,7 +31,7 @@ export class ImportError extends Error {
   }
 }
 
-const catalogSections = ['sites', 'products', 'prices', 'discounts', 'bonus', 'tariffs'] as const;
+const catalogSections = ['sites', 'products', 'prices', 'discounts', 'bonus', 'tariffs', 'prompts'] as const;
 
 export function mergeCatalogDocument(previous: NetworkCatalogDocument | undefined, document: NetworkDocument): NetworkCatalogDocument {
   const merged: NetworkCatalogDocument = { ...(previous ?? {}), network: document.network };
@@ -41,12 +41,18 @@ export function mergeCatalogDocument(previous: NetworkCatalogDocument | undefine
   return merged;
 }
 
-export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, document: NetworkDocument, otherNetworkTerminals: (terminalId: string) => string | undefined): Promise<{ summary: ImportSummary; catalog: NetworkCatalog }> {
+/** Which network already owns a terminal id or a site id (both must be unique across the networks of one engine). */
+export interface Owners {
+  terminal: (terminalId: string) => string | undefined;
+  site: (siteId: string) => string | undefined;
+}
+
+export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, document: NetworkDocument, owners: Owners): Promise<{ summary: ImportSummary; catalog: NetworkCatalog }> {
   const networkId = document.network.id;
   const previous = store.getReference<NetworkCatalogDocument>(referenceKinds.network, networkId);
   const merged = mergeCatalogDocument(previous, document);
   const catalog = compileCatalog(merged);
-  const problems = checkReferences(store, catalog, merged, document, otherNetworkTerminals);
+  const problems = checkReferences(store, catalog, merged, document, owners.terminal, owners.site);
   if (problems.length > 0) throw new ImportError(problems);
 
   const summary: ImportSummary = { network: networkId, created: 0, updated: 0, unchanged: 0, changedKeys: [], catalogChanged: false };
@@ -78,7 +84,10 @@ export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, docume
     writeAccount('counterparty', counterparty.id, counterparty.name, counterparty.account, counterparty.segment !== undefined ? { segment: counterparty.segment } : {});
   }
   for (const client of document.clients ?? []) {
-    writeAccount('client', client.id, client.name, client.account, { member: client.member });
+    const extra: Partial<AccountConfig> = { member: client.member };
+    if (client.groups !== undefined) extra.groups = [...client.groups];
+    if (client.birthday !== undefined) extra.birthday = client.birthday;
+    writeAccount('client', client.id, client.name, client.account, extra);
     const identifiers: [string, string | undefined][] = [
       ['qr', client.qr],
       ['nfc', client.nfc],
@@ -123,6 +132,7 @@ function checkReferences(
   merged: NetworkCatalogDocument,
   document: NetworkDocument,
   otherNetworkTerminals: (terminalId: string) => string | undefined,
+  otherNetworkSites: (siteId: string) => string | undefined,
 ): string[] {
   const problems: string[] = [];
   const groups = new Set([...catalog.products.values()].map((product) => product.group));
@@ -145,9 +155,25 @@ function checkReferences(
     const owner = otherNetworkTerminals(terminalId);
     if (owner !== undefined && owner !== catalog.id) problems.push(`terminal "${terminalId}" already belongs to another network`);
   }
+  // Site ids name NATS subjects of their own (`tessera.v1.cfg.<siteId>.prices`): one network each.
+  for (const siteId of catalog.sites.keys()) {
+    const owner = otherNetworkSites(siteId);
+    if (owner !== undefined && owner !== catalog.id) problems.push(`site "${siteId}" already belongs to another network`);
+  }
+  const priceSteps = new Set<string>();
   (merged.prices ?? []).forEach((price, index) => {
     if (!catalog.products.has(price.product)) problems.push(`prices.${index}.product: unknown product "${price.product}"`);
     if (price.site !== undefined && !catalog.sites.has(price.site)) problems.push(`prices.${index}.site: unknown site "${price.site}"`);
+    const step = `${price.product}\u0000${price.site ?? ''}\u0000${price.from ?? 0}`;
+    if (priceSteps.has(step)) problems.push(`prices.${index}: a second price for "${price.product}"${price.site !== undefined ? ` at "${price.site}"` : ''} from the same instant`);
+    priceSteps.add(step);
+  });
+  unique('prompt', (merged.prompts ?? []).map((prompt) => prompt.id));
+  (merged.prompts ?? []).forEach((prompt, index) => {
+    for (const ref of prompt.products ?? []) if (!productOrGroup(ref)) problems.push(`prompts.${index}.products: unknown product or group "${ref}"`);
+  });
+  (merged.bonus?.rates ?? []).forEach((entry, index) => {
+    for (const ref of entry.products) if (!productOrGroup(ref)) problems.push(`bonus.rates.${index}.products: unknown product or group "${ref}"`);
   });
   (merged.discounts ?? []).forEach((rule, index) => {
     for (const ref of rule.products ?? []) if (!productOrGroup(ref)) problems.push(`discounts.${index}.products: unknown product or group "${ref}"`);

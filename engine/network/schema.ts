@@ -41,12 +41,19 @@ export const units = ['l', 'pcs', 'min'] as const;
 export const cardStatuses = ['active', 'blocked'] as const;
 export const terminalStatuses = ['active', 'blocked'] as const;
 export const limitPeriods = ['transaction', 'day', 'week', 'month'] as const;
+/** Calendar periods over which purchases are counted (discount thresholds, bonus tiers). */
+export const countingPeriods = ['day', 'week', 'month'] as const;
+/** Money at the till: how a receipt is paid. */
+export const paymentMethods = ['cash', 'bank_card', 'account', 'bonus'] as const;
+export const shiftKinds = ['cash', 'warehouse'] as const;
 
 export const terminalSchema = z.strictObject({
   id: identifier,
   kind: z.enum(terminalKinds),
   /** extension: a blocked terminal is declined TERMINAL_BLOCKED. */
   status: z.enum(terminalStatuses).optional(),
+  /** extension: cash operations (sale, refund, topup) need an open cash shift (else SHIFT_CLOSED). */
+  requiresShift: z.boolean().optional(),
 });
 
 export const siteSchema = z.strictObject({
@@ -63,12 +70,19 @@ export const productSchema = z.strictObject({
   unit: z.enum(units),
   /** extension: minutes an authorisation hold for this product lives (default 30). */
   holdMinutes: z.int().min(1).max(constants.holdMinutesMax).optional(),
+  /** extension: handle with care; a cashier prompt can name it (`prompts[].fragile`). */
+  fragile: z.boolean().optional(),
 });
+
+/** When an instant is given in the network document: milliseconds since the epoch (UTC). */
+const instant = z.int().min(0).max(constants.moneyMax);
 
 export const priceSchema = z.strictObject({
   product: identifier,
   price: money,
   site: identifier.optional(),
+  /** extension: a scheduled change — the price applies from this instant (ms since the epoch) on. */
+  from: instant.optional(),
 });
 
 export const accountSchema = z.strictObject({
@@ -120,8 +134,19 @@ export const clientSchema = z.strictObject({
   qr: z.string().min(1).max(constants.cardNumberLengthMax).optional(),
   nfc: z.string().min(1).max(constants.cardNumberLengthMax).optional(),
   birthday: monthDay.optional(),
+  /** extension: client groups the client belongs to (discount rules can name them). */
+  groups: z.array(identifier).max(32).optional(),
   account: z.strictObject({ balance: signedMoney, creditLimit: money.optional() }),
 });
+
+/** A purchase threshold over a calendar period: the rule applies once the client has bought at least this much. */
+export const thresholdSchema = z
+  .strictObject({
+    period: z.enum(countingPeriods),
+    volume: money.optional(),
+    amount: money.optional(),
+  })
+  .refine((threshold) => (threshold.volume === undefined) !== (threshold.amount === undefined), 'a threshold counts either volume or amount');
 
 export const discountSchema = z
   .strictObject({
@@ -129,22 +154,61 @@ export const discountSchema = z
     name: displayName,
     percent: basisPoints.optional(),
     perUnit: money.optional(),
+    /** extension: a fixed (contract) price per unit; like every rule it wins only when it is the lowest price. */
+    fixedPrice: money.optional(),
     products: productRefs.optional(),
     segments: z.array(identifier).max(256).optional(),
     counterparties: z.array(identifier).max(10_000).optional(),
+    /** extension: clients of these groups (`clients[].groups`). */
+    clientGroups: z.array(identifier).max(256).optional(),
+    /** extension: club members only (`clients[].member`). */
+    members: z.boolean().optional(),
     sites: z.array(identifier).max(1_000).optional(),
     hours: hoursWindow.optional(),
     from: z.int().min(0).optional(),
     to: z.int().min(0).optional(),
+    /**
+     * extension: a volume tier — the rule applies once the account has bought at least this volume
+     * (or amount) of the rule's products in the current period, before this purchase.
+     */
+    threshold: thresholdSchema.optional(),
   })
-  .refine((rule) => (rule.percent === undefined) !== (rule.perUnit === undefined), 'a discount has either percent or perUnit')
+  .refine((rule) => [rule.percent, rule.perUnit, rule.fixedPrice].filter((value) => value !== undefined).length === 1, 'a discount has exactly one of percent, perUnit or fixedPrice')
   .refine((rule) => rule.from === undefined || rule.to === undefined || rule.from < rule.to, '"from" must be before "to"');
 
-export const bonusSchema = z.strictObject({
-  rate: basisPoints,
-  products: productRefs.optional(),
-  redeem: z.boolean(),
-});
+export const bonusSchema = z
+  .strictObject({
+    rate: basisPoints,
+    products: productRefs.optional(),
+    redeem: z.boolean(),
+    /** extension: a rate of its own for some products or groups (it replaces the tier or base rate for them). */
+    rates: z.array(z.strictObject({ products: productRefs, rate: basisPoints })).max(256).optional(),
+    /** extension: rates by the account's spend in the current `tierPeriod` before this purchase (highest tier reached wins). */
+    tiers: z.array(z.strictObject({ spend: money, rate: basisPoints })).max(32).optional(),
+    tierPeriod: z.enum(countingPeriods).optional(),
+  })
+  .refine((bonus) => bonus.tierPeriod === undefined || bonus.tiers !== undefined, '"tierPeriod" needs "tiers"');
+
+/**
+ * extension: a cashier prompt — a message in the reply to a sale when its condition holds. Exactly
+ * one condition per prompt.
+ */
+export const promptSchema = z
+  .strictObject({
+    id: identifier,
+    message: displayName,
+    /** The client's birthday (`clients[].birthday`) is today in the network's time zone. */
+    birthday: z.literal(true).optional(),
+    /** The receipt has more than this many lines. */
+    linesAbove: z.int().min(0).max(constants.saleLinesMax).optional(),
+    /** The receipt's total is above this amount. */
+    amountAbove: money.optional(),
+    /** The receipt holds one of these products or groups (a promoted product). */
+    products: productRefs.optional(),
+    /** The receipt holds a product marked `fragile`. */
+    fragile: z.literal(true).optional(),
+  })
+  .refine((prompt) => [prompt.birthday, prompt.linesAbove, prompt.amountAbove, prompt.products, prompt.fragile].filter((value) => value !== undefined).length === 1, 'a prompt has exactly one condition');
 
 export const tariffSchema = z.strictObject({
   code: identifier,
@@ -173,6 +237,8 @@ export const networkDocumentSchema = z
     discounts: z.array(discountSchema).max(10_000).optional(),
     bonus: bonusSchema.optional(),
     tariffs: z.array(tariffSchema).max(10_000).optional(),
+    /** extension: cashier prompts on sales. */
+    prompts: z.array(promptSchema).max(constants.promptsMax).optional(),
   })
   .meta({
     title: 'Tessera network document',
@@ -193,6 +259,11 @@ export type RestrictionsDocument = z.infer<typeof restrictionsSchema>;
 export type DiscountDocument = z.infer<typeof discountSchema>;
 export type BonusDocument = z.infer<typeof bonusSchema>;
 export type TariffDocument = z.infer<typeof tariffSchema>;
+export type PromptDocument = z.infer<typeof promptSchema>;
+export type ThresholdDocument = z.infer<typeof thresholdSchema>;
+export type CountingPeriod = (typeof countingPeriods)[number];
+export type PaymentMethod = (typeof paymentMethods)[number];
+export type ShiftKind = (typeof shiftKinds)[number];
 export type LimitPeriod = (typeof limitPeriods)[number];
 export type Unit = (typeof units)[number];
 

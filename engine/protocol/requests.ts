@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { constants } from '../constants.js';
+import { paymentMethods, shiftKinds } from '../network/schema.js';
 
 const requestId = z.string().min(1).max(constants.requestIdLengthMax);
 const at = z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
@@ -29,7 +30,11 @@ export const completeRequest = z
 
 export const reverseRequest = z.strictObject({ id: requestId, at, authId: handle });
 
-export const refundRequest = z.strictObject({ id: requestId, at, txId: handle, amount: requestAmount.optional() });
+const returnLine = z.strictObject({ product: code, qty: requestAmount });
+
+export const refundRequest = z
+  .strictObject({ id: requestId, at, txId: handle, amount: requestAmount.optional(), lines: z.array(returnLine).min(1).max(constants.refundLinesMax).optional() })
+  .refine((request) => request.amount === undefined || request.lines === undefined, { message: 'give amount or lines, not both', path: ['lines'] });
 
 export const inquireRequest = z.strictObject({ id: requestId, at, card, pin: pin.optional() });
 
@@ -41,6 +46,37 @@ export const clientIdentifier = z.union([
 ]);
 
 export const topupMethods = ['cash', 'bank_card'] as const;
+
+/** A receipt line: qty in thousandths of the product's unit; `price` only counts for items the network has no price for. */
+const saleLine = z.strictObject({ product: code, qty: requestAmount, price: quantity.optional() });
+const payment = z.strictObject({ method: z.enum(paymentMethods), amount: requestAmount });
+
+export const saleRequest = z.strictObject({
+  id: requestId,
+  at,
+  card: card.optional(),
+  pin: pin.optional(),
+  lines: z.array(saleLine).min(1).max(constants.saleLinesMax),
+  payments: z.array(payment).max(constants.salePaymentsMax).optional(),
+});
+
+const shiftKind = z.enum(shiftKinds);
+
+export const shiftOpenRequest = z.strictObject({
+  id: requestId,
+  at,
+  kind: shiftKind.optional(),
+  cashier: z
+    .string()
+    .min(1)
+    .max(constants.cashierLengthMax)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed')
+    .optional(),
+});
+
+export const shiftCloseRequest = z.strictObject({ id: requestId, at, kind: shiftKind.optional() });
+
+export const pricesRequest = z.strictObject({ id: requestId, at, card: card.optional(), pin: pin.optional(), products: z.array(code).min(1).max(constants.priceQueryProductsMax).optional() });
 
 export const topupRequest = z
   .strictObject({
@@ -57,7 +93,7 @@ export const topupRequest = z
     path: ['card'],
   });
 
-export const operations = ['authorize', 'complete', 'reverse', 'refund', 'inquire', 'topup'] as const;
+export const operations = ['authorize', 'complete', 'reverse', 'refund', 'inquire', 'topup', 'sale', 'prices', 'shift.open', 'shift.close'] as const;
 export type Operation = (typeof operations)[number];
 
 export const requestSchemas = {
@@ -67,6 +103,10 @@ export const requestSchemas = {
   refund: refundRequest,
   inquire: inquireRequest,
   topup: topupRequest,
+  sale: saleRequest,
+  prices: pricesRequest,
+  'shift.open': shiftOpenRequest,
+  'shift.close': shiftCloseRequest,
 } as const satisfies Record<Operation, z.ZodType>;
 
 export type AuthorizeRequest = z.infer<typeof authorizeRequest>;
@@ -76,6 +116,10 @@ export type RefundRequest = z.infer<typeof refundRequest>;
 export type InquireRequest = z.infer<typeof inquireRequest>;
 export type TopupRequest = z.infer<typeof topupRequest>;
 export type ClientIdentifier = z.infer<typeof clientIdentifier>;
+export type SaleRequest = z.infer<typeof saleRequest>;
+export type PricesRequest = z.infer<typeof pricesRequest>;
+export type ShiftOpenRequest = z.infer<typeof shiftOpenRequest>;
+export type ShiftCloseRequest = z.infer<typeof shiftCloseRequest>;
 export type TopupMethod = (typeof topupMethods)[number];
 
 export type TerminalRequest =
@@ -84,7 +128,11 @@ export type TerminalRequest =
   | { op: 'reverse'; request: ReverseRequest }
   | { op: 'refund'; request: RefundRequest }
   | { op: 'inquire'; request: InquireRequest }
-  | { op: 'topup'; request: TopupRequest };
+  | { op: 'topup'; request: TopupRequest }
+  | { op: 'sale'; request: SaleRequest }
+  | { op: 'prices'; request: PricesRequest }
+  | { op: 'shift.open'; request: ShiftOpenRequest }
+  | { op: 'shift.close'; request: ShiftCloseRequest };
 
 export function isOperation(value: string): value is Operation {
   return (operations as readonly string[]).includes(value);

@@ -29,6 +29,13 @@ export interface IdempotencyRecord {
   at: number;
 }
 
+/** One money operation of a till's shift (the Z-report sums them). */
+export interface ShiftOperationRecord {
+  op: 'sale' | 'refund' | 'topup';
+  amount: number;
+  payments: Partial<Record<'cash' | 'bank_card' | 'account' | 'bonus', number>>;
+}
+
 export interface StoreOptions {
   path: string;
   /** Called when a write fails: the engine cannot go on with state it could not make durable. */
@@ -59,7 +66,9 @@ export class LmdbStore {
   private readonly holdsDue: Database<true, [number, string, number]>;
   private readonly transactions: Database<Record<string, unknown>, [string, number]>;
   private readonly reference: Database<unknown, [string, string]>;
+  private readonly shiftOperationsDb: Database<ShiftOperationRecord, [string, number, string]>;
   private nextPosition: number;
+  private readonly logSeqs = new Map<string, number>();
   private writesIssued = 0;
   private writesFlushed = 0;
   /** The commit the latest write went into (undefined before the first write). */
@@ -88,6 +97,7 @@ export class LmdbStore {
     this.holdsDue = this.root.openDB({ name: 'holds-due' });
     this.transactions = this.root.openDB({ name: 'transactions' });
     this.reference = this.root.openDB({ name: 'reference' });
+    this.shiftOperationsDb = this.root.openDB({ name: 'shift-operations' });
     let last = 0;
     for (const key of this.feed.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextPosition = last + 1;
@@ -100,6 +110,16 @@ export class LmdbStore {
     const position = this.nextPosition++;
     this.issue(this.journal.put([key, seq], { data, at }));
     this.issue(this.feed.put(position, { key, seq })).committed.push({ key, seq, position, event: data, at });
+  }
+
+  /**
+   * Appends to a journal that no actor owns (a network's: imports, price changes), numbering it
+   * here: the last sequence number is remembered, because a read does not see writes not yet committed.
+   */
+  appendToLog(key: string, data: StoredEvent['data'], at: number): void {
+    const seq = (this.logSeqs.get(key) ?? this.lastSeqOf(key)) + 1;
+    this.logSeqs.set(key, seq);
+    this.append(key, seq, data, at);
   }
 
   /** Events of one actor after `afterSeq`, in order (synchronous: LMDB reads are memory-mapped). */
@@ -194,6 +214,17 @@ export class LmdbStore {
 
   transaction(accountKey: string, txNumber: number): Record<string, unknown> | undefined {
     return this.transactions.get([accountKey, txNumber]);
+  }
+
+  // ---- shift operations ----------------------------------------------------------------------
+
+  /** Records a money operation of a shift, keyed by the terminal's request id (in the decision's commit). */
+  recordShiftOperation(terminalId: string, shiftNumber: number, requestId: string, operation: ShiftOperationRecord): void {
+    this.issue(this.shiftOperationsDb.put([terminalId, shiftNumber, requestId], operation));
+  }
+
+  *shiftOperations(terminalId: string, shiftNumber: number): Iterable<ShiftOperationRecord> {
+    for (const { value } of this.shiftOperationsDb.getRange({ start: [terminalId, shiftNumber, ''], end: [terminalId, shiftNumber, '\uffff'] })) yield value;
   }
 
   // ---- reference data ------------------------------------------------------------------------

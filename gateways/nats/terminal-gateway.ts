@@ -1,9 +1,10 @@
 // The terminal gateway: subscribes to `<prefix>.v1.term.*.>` in queue group `engine`, decodes and
 // validates each request, and hands it to the engine. Bad input is answered `error`/`BAD_REQUEST`
-// and changes nothing. It also answers `<prefix>.v1.sys.ping` and `<prefix>.v1.admin.import`, and
-// publishes every committed event on `<prefix>.v1.evt.<networkId>.<type>`.
+// and changes nothing. It also answers `<prefix>.v1.sys.ping` and `<prefix>.v1.admin.import`,
+// publishes every committed event on `<prefix>.v1.evt.<networkId>.<type>`, and pushes each site's
+// price list on `<prefix>.v1.cfg.<siteId>.prices` when it starts and whenever list prices change.
 
-import type { Engine, Reply, TerminalRequest } from '../../engine/index.js';
+import type { Engine, Reply, SitePriceList, TerminalRequest } from '../../engine/index.js';
 import { constants, describeIssues, errorReply, ImportError, isOperation, networkDocumentSchema, reasonMessages, requestSchemas } from '../../engine/index.js';
 import type { Bus, BusMessage, BusSubscription } from '../bus/bus.js';
 import type { Encoding } from './codec.js';
@@ -33,6 +34,9 @@ export class TerminalGateway {
       const network = typeof committed.event['network'] === 'string' ? committed.event['network'] : 'system';
       this.bus.publish(`${prefix}.v1.evt.${network}.${committed.event.type}`, encodeBody({ key: committed.key, seq: committed.seq, position: committed.position, ...committed.event, at: committed.at }, 'msgpack'));
     });
+    const push = (list: SitePriceList): void => this.bus.publish(`${prefix}.v1.cfg.${list.site}.prices`, encodeBody({ ...list }, 'msgpack'));
+    this.engine.prices.onPriceList(push);
+    for (const list of this.engine.prices.current()) push(list);
   }
 
   /**
