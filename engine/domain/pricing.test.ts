@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { NetworkCatalog, NetworkCatalogDocument } from '../network/catalog.js';
-import { compileCatalog } from '../network/catalog.js';
+import { compileCatalog, nextPriceChange } from '../network/catalog.js';
 import type { DiscountDocument } from '../network/schema.js';
 import { demoNetwork } from '../demo/demo-network.js';
 import { applyPercent } from '../money.js';
@@ -170,5 +170,101 @@ describe('pricing inside an authorisation (hours in Moscow time, buyer’s segme
     const catalog = catalogWith([{ id: 'lt', name: 'lt', perUnit: 500, counterparties: ['logistic-trade'] }]);
     expect(authorize(catalog, fleet, 'AI95', noon)).toMatchObject({ price: 5_500, discount: 5_000 });
     expect(authorize(catalog, { ...fleet, ownerId: 'kuznetsov', key: accountKeyFor('sever', 'counterparty', 'kuznetsov') }, 'AI95', noon)).toMatchObject({ price: 6_000, discount: 0 });
+  });
+});
+
+describe('quotePrice: contract prices, client groups, club members and volume tiers (which rule wins, and why)', () => {
+  const bought = (volume: number, amount = 0) => (): { volume: number; amount: number } => ({ volume, amount });
+  type Row = [string, DiscountDocument[], Partial<PriceQuery>, { price: number; rule?: string }];
+  const table: Row[] = [
+    // fixed (contract) prices
+    ['fixedPrice: the contract price', [{ id: 'c', name: 'c', fixedPrice: 5_500 }], {}, { price: 5_500, rule: 'c' }],
+    ['fixedPrice above the list price never wins', [{ id: 'c', name: 'c', fixedPrice: 6_500 }], {}, { price: 6_000 }],
+    ['fixedPrice equal to the list price lowers nothing', [{ id: 'c', name: 'c', fixedPrice: 6_000 }], {}, { price: 6_000 }],
+    ['fixedPrice against a better percent: the percent wins', [{ id: 'c', name: 'c', fixedPrice: 5_800 }, { id: 'p', name: 'p', percent: 500 }], {}, { price: 5_700, rule: 'p' }],
+    ['fixedPrice against a worse percent: the contract wins', [{ id: 'p', name: 'p', percent: 100 }, { id: 'c', name: 'c', fixedPrice: 5_800 }], {}, { price: 5_800, rule: 'c' }],
+    ['fixedPrice for one counterparty', [{ id: 'c', name: 'c', fixedPrice: 5_000, counterparties: ['transline'] }], { buyer: { counterpartyId: 'transline' } }, { price: 5_000, rule: 'c' }],
+    ['fixedPrice: not for another counterparty', [{ id: 'c', name: 'c', fixedPrice: 5_000, counterparties: ['transline'] }], { buyer: { counterpartyId: 'kuznetsov' } }, { price: 6_000 }],
+    ['fixedPrice zero: free', [{ id: 'c', name: 'c', fixedPrice: 0 }], {}, { price: 0, rule: 'c' }],
+    // client groups
+    ['clientGroups: a client in the group', [{ id: 'g', name: 'g', perUnit: 100, clientGroups: ['taxi'] }], { buyer: { clientGroups: ['vip', 'taxi'] } }, { price: 5_900, rule: 'g' }],
+    ['clientGroups: a client in other groups', [{ id: 'g', name: 'g', perUnit: 100, clientGroups: ['taxi'] }], { buyer: { clientGroups: ['vip'] } }, { price: 6_000 }],
+    ['clientGroups: a client in no group', [{ id: 'g', name: 'g', perUnit: 100, clientGroups: ['taxi'] }], { buyer: { member: true } }, { price: 6_000 }],
+    ['clientGroups: a sale without a card', [{ id: 'g', name: 'g', perUnit: 100, clientGroups: ['taxi'] }], {}, { price: 6_000 }],
+    // club members and guests
+    ['members: a club member', [{ id: 'm', name: 'm', percent: 1_000, members: true }], { buyer: { member: true } }, { price: 5_400, rule: 'm' }],
+    ['members: a guest client', [{ id: 'm', name: 'm', percent: 1_000, members: true }], { buyer: { member: false } }, { price: 6_000 }],
+    ['members: a fleet account is no member', [{ id: 'm', name: 'm', percent: 1_000, members: true }], { buyer: { counterpartyId: 'transline' } }, { price: 6_000 }],
+    ['members false: guests only, a guest', [{ id: 'g', name: 'g', perUnit: 50, members: false }], { buyer: { member: false } }, { price: 5_950, rule: 'g' }],
+    ['members false: guests only, not a member', [{ id: 'g', name: 'g', perUnit: 50, members: false }], { buyer: { member: true } }, { price: 6_000 }],
+    ['members false: needs a known client (no card)', [{ id: 'g', name: 'g', perUnit: 50, members: false }], {}, { price: 6_000 }],
+    // volume tiers (threshold over a period)
+    ['threshold: 1000 l bought this month, tier reached', [{ id: 't', name: 't', percent: 250, threshold: { period: 'month', volume: 1_000_000 } }], { buyer: { purchases: bought(1_000_000) } }, { price: 5_850, rule: 't' }],
+    ['threshold: one millilitre short', [{ id: 't', name: 't', percent: 250, threshold: { period: 'month', volume: 1_000_000 } }], { buyer: { purchases: bought(999_999) } }, { price: 6_000 }],
+    ['threshold: no purchase history (no card)', [{ id: 't', name: 't', percent: 250, threshold: { period: 'month', volume: 1 } }], {}, { price: 6_000 }],
+    ['threshold by amount', [{ id: 't', name: 't', perUnit: 200, threshold: { period: 'week', amount: 500_000 } }], { buyer: { purchases: bought(0, 500_000) } }, { price: 5_800, rule: 't' }],
+    [
+      'tiers: the highest tier reached wins, wherever it is listed',
+      [
+        { id: 't1', name: 't1', percent: 100, threshold: { period: 'month', volume: 100_000 } },
+        { id: 't3', name: 't3', percent: 300, threshold: { period: 'month', volume: 1_000_000 } },
+        { id: 't2', name: 't2', percent: 200, threshold: { period: 'month', volume: 500_000 } },
+      ],
+      { buyer: { purchases: bought(600_000) } },
+      { price: 5_880, rule: 't2' },
+    ],
+  ];
+  for (const [name, discounts, overrides, expected] of table) {
+    it(name, () => {
+      const quote = quotePrice(catalogWith(discounts), query(overrides));
+      expect(quote).toEqual(expected.rule === undefined ? { listPrice: 6_000, price: expected.price } : { listPrice: 6_000, price: expected.price, discountRule: expected.rule });
+    });
+  }
+
+  it('a threshold counts the rule’s own products over the rule’s own period', () => {
+    const asked: { period: string; products: string[] | undefined }[] = [];
+    const purchases: NonNullable<PriceQuery['buyer']>['purchases'] = (period, products) => {
+      asked.push({ period, products: products ? [...products] : undefined });
+      return { volume: 0, amount: 0 };
+    };
+    quotePrice(catalogWith([{ id: 't', name: 't', percent: 250, products: ['fuel'], threshold: { period: 'week', volume: 1 } }]), query({ buyer: { purchases } }));
+    expect(asked).toEqual([{ period: 'week', products: ['fuel'] }]);
+  });
+});
+
+describe('list prices over time: scheduled changes', () => {
+  const at = (hours: number): number => noon + hours * 3_600_000;
+  const catalog = (() => {
+    const { cards: _cards, counterparties: _counterparties, clients: _clients, ...document } = demoNetwork();
+    return compileCatalog({
+      ...document,
+      discounts: [],
+      prices: [
+        { product: 'AI95', price: 6_000 },
+        { product: 'AI95', price: 6_100, from: at(1) },
+        { product: 'AI95', price: 6_200, from: at(3) },
+        { product: 'AI95', price: 5_900, site: 'TVR-01' },
+        { product: 'AI95', price: 6_050, site: 'TVR-01', from: at(2) },
+        { product: 'DT', price: 7_000, from: at(1) },
+      ],
+    });
+  })();
+  const listAt = (siteId: string, product: string, when: number): number | undefined => quotePrice(catalog, query({ siteId, product, at: when }))?.listPrice;
+
+  it('a price applies from its instant on, until the next one', () => {
+    expect([at(0), at(1) - 1, at(1), at(3) - 1, at(3), at(100)].map((when) => listAt('MSK-01', 'AI95', when))).toEqual([6_000, 6_000, 6_100, 6_100, 6_200, 6_200]);
+  });
+
+  it('a site’s override applies while one is in effect, the network’s otherwise', () => {
+    expect([at(0), at(2), at(3)].map((when) => listAt('TVR-01', 'AI95', when))).toEqual([5_900, 6_050, 6_050]);
+  });
+
+  it('a product whose first price lies in the future has no price before it', () => {
+    expect(listAt('MSK-01', 'DT', at(0))).toBeUndefined();
+    expect(listAt('MSK-01', 'DT', at(1))).toBe(7_000);
+  });
+
+  it('the catalog knows the next change after any instant', () => {
+    expect([at(0), at(1), at(2), at(3)].map((when) => nextPriceChange(catalog, when))).toEqual([at(1), at(2), at(3), undefined]);
   });
 });
