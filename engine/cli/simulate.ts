@@ -1,5 +1,7 @@
 // A small terminal simulator so the demo shows life: pumps of the demo network authorise fuel with
-// the demo cards, complete most sales with a realistic volume, reverse some, and ask balances.
+// the demo cards, complete most sales with a realistic volume, reverse some, and ask balances; the
+// shop tills open cash shifts, sell receipts (anonymous, with loyalty cards, some paid with points),
+// take an occasional return, and close their shifts now and then.
 // Some traffic is declined on purpose (a blocked card, a wrong PIN, a product outside restrictions).
 
 import { pack, unpack } from 'msgpackr';
@@ -28,7 +30,43 @@ export function simulate(options: { bus: Bus; rate: number; logger: Logger; seed
     counts[key] = (counts[key] ?? 0) + 1;
     return decoded;
   };
+  const tills = ['MSK-01-POS2', 'MSK-02-POS2', 'TVR-01-POS2'];
+  const goods = ['COFFEE', 'COFFEE', 'HOTDOG', 'WATER', 'WATER', 'WASHER', 'LAMP-H7'];
+  const receipts: string[] = [];
+  const shop = async (): Promise<void> => {
+    const till = pick(tills);
+    const roll = random();
+    if (roll < 0.02) {
+      await request(till, 'shift.close', {});
+      return;
+    }
+    if (roll < 0.06 && receipts.length > 0) {
+      const txId = receipts[Math.floor(random() * receipts.length)];
+      await request(pick(tills), 'refund', { txId, amount: 1_000 + Math.floor(random() * 5_000) });
+      return;
+    }
+    const lines = Array.from({ length: 1 + Math.floor(random() * 4) }, () => ({ product: pick(goods), qty: 1_000 * (1 + Math.floor(random() * 2)) }));
+    const card = roll < 0.4 ? demoCards.loyalty : roll < 0.5 ? demoCards.taxi : undefined;
+    // Anonymous receipts are paid in cash (the default); loyalty cards pay from their account.
+    const sold = await request(till, 'sale', { ...(card !== undefined ? { card } : {}), lines });
+    if (sold['reason'] === 'SHIFT_CLOSED') {
+      await request(till, 'shift.open', { cashier: pick(['Анна', 'Олег', 'Мария']) });
+      return;
+    }
+    if (sold['reason'] === 'INSUFFICIENT_FUNDS' && card !== undefined) {
+      await request(till, 'topup', { card, amount: 500_000, method: 'cash' });
+      return;
+    }
+    if (sold['result'] === 'approved' && typeof sold['txId'] === 'string') {
+      receipts.push(sold['txId']);
+      if (receipts.length > 200) receipts.shift();
+    }
+  };
   const flow = async (): Promise<void> => {
+    if (random() < 0.3) {
+      await shop();
+      return;
+    }
     const terminal = pick(pumps);
     const roll = random();
     if (roll < 0.05) {
