@@ -17,8 +17,17 @@ export const constants = {
   cardNumberLengthMin: 4,
   /** Identifiers in the network document (site, terminal, product, counterparty...). */
   identifierLengthMax: 64,
-  /** Free-text names and comments. */
+  /** Free-text names. */
   nameLengthMax: 200,
+  /** An attendant's comment on a wash session. */
+  commentLengthMax: 1_000,
+  /** Wash sessions: the default and largest maximum length before an automatic stop, and how often to look. */
+  sessionMaximumMinutesDefault: 180,
+  sessionMaximumMinutesMax: 24 * 60,
+  sessionSweepIntervalMs: 5_000,
+  sessionSweepBatchMax: 1_000,
+  /** Open sessions listed for one site. */
+  siteSessionsMax: 1_000,
   /** PIN length. */
   pinLengthMin: 4,
   pinLengthMax: 12,

@@ -117,7 +117,7 @@ describe('price lists pushed to the tills', () => {
     await harness.engine.import(document);
     await harness.engine.store.flushed();
     expect(pushed).toHaveLength(1);
-    expect(harness.events.filter((event) => event.event.type === 'prices.changed').map((event) => event.event)).toMatchObject([{ reason: 'import', sites: ['MSK-01', 'MSK-02', 'TVR-01'] }, { reason: 'import', sites: ['TVR-01'] }]);
+    expect(harness.events.filter((event) => event.event.type === 'prices.changed').map((event) => event.event)).toMatchObject([{ reason: 'import', sites: ['MSK-01', 'MSK-02', 'TVR-01', 'WASH-01'] }, { reason: 'import', sites: ['TVR-01'] }]);
   });
 
   it('when a scheduled change comes into effect: the new price is pushed, sold and listed', async () => {
@@ -129,12 +129,13 @@ describe('price lists pushed to the tills', () => {
     harness.clock.set(demoPriceChangeAt - 1);
     expect(harness.engine.prices.publishDue()).toBe(0);
     harness.clock.set(demoPriceChangeAt);
-    expect(harness.engine.prices.publishDue()).toBe(3);
+    expect(harness.engine.prices.publishDue()).toBe(4);
     await harness.engine.store.flushed();
     expect(pushed.map((list) => [list.site, list.prices.find((entry) => entry.product === 'AI95')?.listPrice])).toEqual([
       ['MSK-01', 6_049],
       ['MSK-02', 6_049],
       ['TVR-01', 5_999],
+      ['WASH-01', 6_049],
     ]);
     expect(harness.engine.prices.publishDue()).toBe(0);
     const after = await harness.call('MSK-01-POS1', sale([{ product: 'AI95', qty: 10_000 }]));

@@ -13,9 +13,10 @@ import { SystemClock } from './clock.js';
 import { constants } from './constants.js';
 import { ActorRegistry } from './actors/registry.js';
 import type { ActorDeps } from './actors/deps.js';
-import { terminalBehaviour } from './actors/terminal-actor.js';
+import { boardOf, terminalBehaviour } from './actors/terminal-actor.js';
 import { cardBehaviour } from './actors/card-actor.js';
 import { accountBehaviour } from './actors/account-actor.js';
+import { sessionBehaviour } from './actors/session-actor.js';
 import type { ReplyPort } from './request-desk.js';
 import { RequestDesk } from './request-desk.js';
 import { PricePublisher } from './price-publisher.js';
@@ -78,8 +79,11 @@ export class Engine {
     this.registry.define('term', (key) => terminalBehaviour(this.deps, key));
     this.registry.define('card', (key) => cardBehaviour(this.deps, key));
     this.registry.define('acct', (key) => accountBehaviour(this.deps, key));
+    this.registry.define('sess', (key) => sessionBehaviour(this.deps, key));
     for (const { value } of this.store.referencesOf<NetworkCatalogDocument>(referenceKinds.network)) this.catalogs.install(compileCatalog(value));
     this.prices = new PricePublisher(this.catalogs, this.store, this.clock);
+    // Charges of wash sessions stopped before a crash and not yet confirmed by the account: resumed now.
+    for (const sessionKey of new Set([...this.store.pendingSessionCharges()].map((pending) => pending.sessionKey))) this.registry.send(sessionKey, { type: 'resume' });
     if (options.schedulers !== false) this.startSchedulers();
   }
 
@@ -157,6 +161,25 @@ export class Engine {
     return sent;
   }
 
+  /**
+   * Stops every wash session open past its tariff's maximum (the scheduler calls this every few
+   * seconds). A stop takes the session off the index in its commit; a second request for a session
+   * already stopped changes nothing, so no bookkeeping of requests in flight is needed.
+   */
+  stopOverdueSessions(): number {
+    let sent = 0;
+    for (const due of this.store.sessionsDueBy(this.clock.now(), constants.sessionSweepBatchMax)) {
+      sent++;
+      this.registry.send(due.sessionKey, { type: 'command', command: { type: 'autostop', sessionNumber: due.number }, ticket: undefined });
+    }
+    return sent;
+  }
+
+  /** The open wash sessions of a site, with elapsed time and cost so far. */
+  openSessions(siteId: string): Record<string, unknown>[] {
+    return boardOf(this.deps, siteId, this.clock.now());
+  }
+
   /** Stops taking requests, answers those in flight, flushes. */
   async drain(timeoutMs: number = constants.drainTimeoutMs): Promise<void> {
     this.draining = true;
@@ -182,6 +205,7 @@ export class Engine {
     };
     every(constants.holdSweepIntervalMs, () => this.expireDueHolds());
     every(constants.holdSweepIntervalMs, () => this.prices.publishDue());
+    every(constants.sessionSweepIntervalMs, () => this.stopOverdueSessions());
     every(constants.idempotencySweepIntervalMs, () => this.store.forgetIdempotencyBefore(this.clock.now() - constants.idempotencyRetentionMs, constants.idempotencySweepBatchMax));
     this.registry.startPassivation();
   }

@@ -7,7 +7,7 @@ import { decideAccount, decodeAccountSnapshot, encodeAccountSnapshot, evolveAcco
 import type { AccountCommand, AccountEvent, AccountSnapshot, AccountState, SaleRecord, TransactionRecord } from '../domain/account.js';
 import { shiftOperationOf } from '../domain/terminal.js';
 import type { AccountConfig } from '../network/catalog.js';
-import { referenceKinds } from '../network/catalog.js';
+import { referenceKinds, sessionKeyFor } from '../network/catalog.js';
 import { declined } from '../protocol/replies.js';
 import type { DeclineReason } from '../reasons.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
@@ -26,6 +26,7 @@ export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<A
     decodeSnapshot: (snapshot) => (snapshot ? decodeAccountSnapshot(snapshot as AccountSnapshot) : undefined),
     onCrash: (message) => {
       if (message.type === 'command') settleCrash(message.ticket, 'the account could not be processed; retry');
+      if (message.type === 'session.charge' && message.ticket !== undefined) settleCrash(message.ticket, 'the account could not be processed; retry');
       if (message.type === 'expire') message.done();
     },
     handle: (state, message, context) => {
@@ -43,6 +44,21 @@ export function accountBehaviour(deps: ActorDeps, key: string): ActorBehaviour<A
           const decision = decideAccount(state, { key, config, catalog }, command, deps.clock.now());
           const next = apply(deps.store, key, state, decision.events, context.persist, message.ticket.requestId);
           settle(deps, context.persist, message.ticket, decision.outcome);
+          return next;
+        }
+        case 'session.charge': {
+          const catalog = config ? deps.catalogs.network(config.networkId) : undefined;
+          if (state === undefined || config === undefined || catalog === undefined) {
+            // No account to charge: the charge stays pending with the session actor (and is resumed later).
+            if (message.ticket !== undefined) settle(deps, context.persist, message.ticket, declined('ACCOUNT_UNKNOWN'));
+            return state;
+          }
+          const decision = decideAccount(state, { key, config, catalog }, message.command, deps.clock.now());
+          const next = apply(deps.store, key, state, decision.events, context.persist);
+          if (message.ticket !== undefined) settle(deps, context.persist, message.ticket, decision.outcome);
+          // Once this commit is durable, the session actor may forget the charge.
+          const { number, amount } = message.command.charge;
+          deps.store.afterFlush(() => deps.registry.send(sessionKeyFor(config?.networkId ?? '', config?.ownerId ?? ''), { type: 'command', command: { type: 'settled', sessionNumber: number, amount }, ticket: undefined }));
           return next;
         }
         case 'expire': {
@@ -78,6 +94,7 @@ function missingAccountReason(command: AccountCommand): DeclineReason {
     case 'inquire':
     case 'sale':
     case 'prices':
+    case 'session.charge':
       return 'ACCOUNT_UNKNOWN';
     default:
       return assertNever(command);
@@ -120,6 +137,7 @@ function writeIndexes(store: LmdbStore, key: string, state: AccountState, event:
       return;
     case 'refunded':
     case 'topup':
+    case 'session.charged':
     case 'declined':
       return;
     default:

@@ -4,6 +4,7 @@
 // together with the decision's events, and the answer leaves once that commit is flushed.
 
 import type { AccountCommand, ShiftRef, TerminalContext } from '../domain/account.js';
+import type { SessionCommand } from '../domain/session.js';
 import type { DeclineDetails } from '../domain/declined.js';
 import type { TerminalCommand } from '../domain/terminal.js';
 import type { ReplyPort } from '../request-desk.js';
@@ -39,5 +40,13 @@ export type CardMessage =
 
 export type AccountMessage =
   | { type: 'command'; command: AccountCommand; ticket: Ticket }
+  /** A wash session's charge; the ticket is the stop's (none for an automatic stop or a resumed charge). */
+  | { type: 'session.charge'; command: Extract<AccountCommand, { type: 'session.charge' }>; ticket: Ticket | undefined }
   | { type: 'expire'; holdNumber: number; expiresAt: number; done: () => void }
+  | { type: 'config.changed' };
+
+export type SessionMessage =
+  | { type: 'command'; command: SessionCommand; ticket: Ticket | undefined }
+  /** Hand every pending charge to the account again (after a restart). */
+  | { type: 'resume' }
   | { type: 'config.changed' };

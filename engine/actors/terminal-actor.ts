@@ -17,11 +17,13 @@ import { cashShiftOf, decideTerminal, decodeTerminalSnapshot, encodeTerminalSnap
 import { priceList } from '../domain/price-list.js';
 import type { SaleRecord } from '../domain/account.js';
 import type { ClientIdentifier } from '../protocol/requests.js';
-import { accountKeyFor, cardKeyFor, referenceKinds, terminalKeyFor } from '../network/catalog.js';
-import type { CardConfig, TerminalInfo } from '../network/catalog.js';
+import { accountKeyFor, cardKeyFor, referenceKinds, sessionKeyFor, terminalKeyFor } from '../network/catalog.js';
+import type { AccountConfig, CardConfig, TerminalInfo } from '../network/catalog.js';
 import type { ShiftKind } from '../network/schema.js';
 import type { Outcome } from '../protocol/replies.js';
-import { approved, declined } from '../protocol/replies.js';
+import { approved, declined, replyFor } from '../protocol/replies.js';
+import type { SessionClient } from '../domain/session.js';
+import { runningCost } from '../domain/session.js';
 import { reasonMessages } from '../reasons.js';
 import { maskCardNumber } from '../card-identity.js';
 import { normalizePlate } from '../domain/plates.js';
@@ -175,6 +177,17 @@ export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<
       case 'inquire':
         routeToCard(deps, info, message.request.card, settleHere, (cardKey, terminal) => deps.registry.send(cardKey, { type: 'use', purpose: 'inquire', request: message.request, terminal, ticket }));
         return state;
+      case 'session.start':
+      case 'session.stop':
+        routeSession(deps, info, message, ticket, settleHere);
+        return state;
+      case 'sessions': {
+        // A live board, not a decision: answered from the index of open sessions, and not remembered
+        // (a repeat gets the board as it is then).
+        const now = deps.clock.now();
+        message.settle(replyFor(id, approved({ site: info.siteId, at: now, sessions: boardOf(deps, info.siteId, now) })));
+        return state;
+      }
       case 'complete':
       case 'reverse': {
         const handle = decodeHandle('hold', message.request.authId);
@@ -284,10 +297,79 @@ function detailsOf(message: RequestMessage): DeclineDetails {
     case 'refund':
     case 'shift.open':
     case 'shift.close':
+    case 'session.start':
+    case 'session.stop':
+    case 'sessions':
       return { op: message.op };
     default:
       return assertNever(message);
   }
+}
+
+/** Wash sessions: to the client's session actor; a plate never seen before names a new guest. */
+function routeSession(deps: ActorDeps, info: TerminalInfo, message: Extract<RequestMessage, { op: 'session.start' | 'session.stop' }>, ticket: Ticket, settleHere: (outcome: Outcome) => unknown): void {
+  const networkId = info.networkId;
+  if (message.op === 'session.start') {
+    // Checked here too (the session actor decides it again), so a bad tariff never spawns a guest's actor.
+    const offered = deps.catalogs.network(networkId)?.tariffs.get(message.request.tariff);
+    if (offered === undefined || (offered.sites !== undefined && !offered.sites.includes(info.siteId))) {
+      settleHere(declined('TARIFF_UNKNOWN'));
+      return;
+    }
+    const client = sessionClient(deps, networkId, message.request.client);
+    if (client === undefined) {
+      settleHere(declined('CLIENT_UNKNOWN'));
+      return;
+    }
+    const { tariff, comment } = message.request;
+    deps.registry.send(sessionKeyFor(networkId, client.id), { type: 'command', command: { type: 'start', client, tariff, site: info.siteId, terminal: info.id, ...(comment !== undefined ? { comment } : {}) }, ticket });
+    return;
+  }
+  const { sessionId, client, comment } = message.request;
+  const withComment = comment !== undefined ? { comment } : {};
+  if (sessionId !== undefined) {
+    const handle = decodeHandle('session', sessionId);
+    const clientId = handle?.ownerKey.startsWith(`sess:${networkId}:`) ? handle.ownerKey.slice(`sess:${networkId}:`.length) : undefined;
+    if (handle === undefined || clientId === undefined || !deps.store.hasReference(referenceKinds.account, accountKeyFor(networkId, 'client', clientId))) {
+      settleHere(declined('SESSION_NOT_FOUND'));
+      return;
+    }
+    deps.registry.send(handle.ownerKey, { type: 'command', command: { type: 'stop', sessionNumber: handle.number, terminal: info.id, ...withComment }, ticket });
+    return;
+  }
+  const clientId = client !== undefined ? resolveClient(deps, networkId, client) : undefined;
+  if (clientId === undefined) {
+    settleHere(declined('CLIENT_UNKNOWN'));
+    return;
+  }
+  deps.registry.send(sessionKeyFor(networkId, clientId), { type: 'command', command: { type: 'stop', terminal: info.id, ...withComment }, ticket });
+}
+
+/** The client a session starts for: a known one, or a guest named after a plate seen for the first time. */
+function sessionClient(deps: ActorDeps, networkId: string, identifier: ClientIdentifier): SessionClient | undefined {
+  const known = resolveClient(deps, networkId, identifier);
+  if (known === undefined) {
+    if (!('plate' in identifier)) return undefined;
+    const plate = normalizePlate(identifier.plate);
+    return { id: guestIdFor(plate), name: plate, member: false, plate, guest: true };
+  }
+  const config = deps.store.getReference<AccountConfig>(referenceKinds.account, accountKeyFor(networkId, 'client', known));
+  if (config === undefined) return undefined;
+  const plate = 'plate' in identifier ? normalizePlate(identifier.plate) : config.plate;
+  return { id: known, name: config.name, member: config.member ?? false, guest: known.startsWith(guestPrefix), ...(plate !== undefined ? { plate } : {}) };
+}
+
+const guestPrefix = 'guest-';
+
+/** A guest's client id: `guest-` and the plate in its normal form (a valid identifier: letters and digits). */
+export function guestIdFor(plate: string): string {
+  return `${guestPrefix}${plate}`;
+}
+
+/** The open sessions of a site with their elapsed time and cost so far, oldest first. */
+export function boardOf(deps: ActorDeps, siteId: string, now: number): Record<string, unknown>[] {
+  const sessions = [...deps.store.openSessionsAt(siteId, constants.siteSessionsMax)].sort((a, b) => a.startedAt - b.startedAt);
+  return sessions.map((entry) => ({ ...entry, ...runningCost(entry, now) }));
 }
 
 function accountOfNetwork(deps: ActorDeps, networkId: string, accountKey: string): boolean {

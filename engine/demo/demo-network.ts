@@ -2,8 +2,8 @@
 // tills (one till per station works in cash shifts), fuels and shop goods, fleet counterparties with
 // cards under limits and restrictions, loyalty clients, discount rules of every kind (segment,
 // volume tier, contract price, client group, club members, night hours), a bonus program with
-// product rates and spend tiers, cashier prompts, and a scheduled price change. Card numbers are
-// test numbers that belong to no real bank.
+// product rates and spend tiers, cashier prompts, a scheduled price change, and a car wash with
+// bays, an attendant's kiosk and two tariffs. Card numbers are test numbers that belong to no real bank.
 
 import type { NetworkDocument } from '../network/schema.js';
 
@@ -46,6 +46,12 @@ export function demoNetwork(): NetworkDocument {
       },
       { id: 'MSK-02', name: 'АЗС №2, Москва, МКАД 41 км', kind: 'fuel', terminals: [...pumps('MSK-02', 4), { id: 'MSK-02-POS1', kind: 'pos' }, { id: 'MSK-02-POS2', kind: 'pos', requiresShift: true }] },
       { id: 'TVR-01', name: 'АЗС №3, Тверь, Петербургское ш.', kind: 'fuel', terminals: [...pumps('TVR-01', 4), { id: 'TVR-01-POS1', kind: 'pos' }, { id: 'TVR-01-POS2', kind: 'pos', requiresShift: true }] },
+      {
+        id: 'WASH-01',
+        name: 'Мойка «Аквастенд», Москва, Ленинградское ш.',
+        kind: 'wash',
+        terminals: [...Array.from({ length: 4 }, (_, index) => ({ id: `WASH-01-B${index + 1}`, kind: 'bay' as const })), { id: 'WASH-01-K1', kind: 'kiosk' }],
+      },
     ],
     products: [
       { code: 'AI92', name: 'АИ-92', group: 'fuel', unit: 'l' },
@@ -151,6 +157,7 @@ export function demoNetwork(): NetworkDocument {
     ],
     tariffs: [
       { code: 'WASH-STD', name: 'Мойка самообслуживания', perMinute: 3000, perMinuteMember: 2500, minimumMinutes: 4 },
+      { code: 'WASH-PRO', name: 'Мойка с мастером', perMinute: 6000, perMinuteMember: 5000, minimumMinutes: 10, maximumMinutes: 90, sites: ['WASH-01'] },
     ],
   };
 }

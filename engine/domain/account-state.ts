@@ -66,6 +66,8 @@ export interface AccountState {
   purchases: Map<string, Usage[]>;
   /** What was returned of each refunded transaction. */
   refunds: Map<number, RefundTotals>;
+  /** The highest wash-session number of the client charged so far (charges come in order, once each). */
+  sessionsCharged: number;
 }
 
 export interface RefundTotals {
@@ -155,6 +157,19 @@ export type AccountEvent =
     }
   | { type: 'topup'; network: string; account: string; amount: number; method: TopupMethod; terminal: string; site?: string; shift?: number; at: number }
   | SaleEvent
+  | {
+      type: 'session.charged';
+      network: string;
+      account: string;
+      sessionId: string;
+      number: number;
+      amount: number;
+      minutes: number;
+      tariff: string;
+      site: string;
+      terminal: string;
+      at: number;
+    }
   | DeclinedEvent;
 
 /** A retail receipt charged to (or earning points on) the account. */
@@ -231,7 +246,20 @@ export type AccountCommand =
   | { type: 'topup'; amount: number; method: TopupMethod; terminal: TerminalContext; shift?: ShiftRef }
   | { type: 'inquire'; card: CardContext }
   | { type: 'sale'; card: CardContext; terminal: TerminalContext; lines: LineRequest[]; payments?: PaymentRequest[]; shift?: ShiftRef }
-  | { type: 'prices'; card: CardContext; terminal: TerminalContext; products?: string[] };
+  | { type: 'prices'; card: CardContext; terminal: TerminalContext; products?: string[] }
+  /** A stopped wash session's charge, from the client's session actor (the money may go below zero). */
+  | { type: 'session.charge'; charge: SessionCharge; reply: Record<string, unknown> };
+
+/** What the session actor hands the account when a session stops. */
+export interface SessionCharge {
+  number: number;
+  sessionId: string;
+  amount: number;
+  minutes: number;
+  tariff: string;
+  site: string;
+  terminal: string;
+}
 
 export interface AccountContext {
   key: string;
@@ -257,6 +285,7 @@ export function initialAccountState(config: AccountConfig): AccountState {
     usage: new Map(),
     purchases: new Map(),
     refunds: new Map(),
+    sessionsCharged: 0,
   };
 }
 

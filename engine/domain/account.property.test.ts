@@ -374,7 +374,8 @@ class Driver {
       case 'declined':
         return;
       case 'sale':
-        throw new Error('this model issues no sales');
+      case 'session.charged':
+        throw new Error('this model issues no sales or wash sessions');
     }
   }
 
@@ -411,7 +412,8 @@ class Driver {
       case 'prices':
         return undefined;
       case 'sale':
-        throw new Error('this model issues no sales (account-sale.property.test.ts does)');
+      case 'session.charge':
+        throw new Error('this model issues no sales or wash sessions');
     }
   }
 
@@ -485,7 +487,8 @@ class Driver {
       case 'declined':
         throw new Error('the account never emits declined events');
       case 'sale':
-        throw new Error('this model issues no sales');
+      case 'session.charged':
+        throw new Error('this model issues no sales or wash sessions');
     }
   }
 

@@ -59,6 +59,7 @@ export type {
   RefundTotals,
   SaleEvent,
   SaleRecord,
+  SessionCharge,
   ShiftRef,
   TerminalContext,
   TransactionRecord,
@@ -91,6 +92,8 @@ export function decideAccount(state: AccountState, context: AccountContext, comm
       return decideSale(state, context, command, now);
     case 'prices':
       return decidePrices(state, context, command, now);
+    case 'session.charge':
+      return chargeSession(state, context, command, now);
     default:
       return assertNever(command);
   }
@@ -341,6 +344,30 @@ function decideTopup(state: AccountState, context: AccountContext, command: Extr
   return { events: [event], outcome: approved({ balance: availableFunds(state, context.config) + command.amount }) };
 }
 
+/**
+ * A wash session's charge: applied once, in session order (a repeat — the session actor resuming
+ * after a crash — changes nothing). No funds check: the balance may go negative, the attendant then
+ * takes a top-up.
+ */
+function chargeSession(state: AccountState, context: AccountContext, command: Extract<AccountCommand, { type: 'session.charge' }>, now: number): AccountDecision {
+  const { charge } = command;
+  if (charge.number <= state.sessionsCharged) return { events: [], outcome: approved({ ...command.reply, balance: availableFunds(state, context.config) }) };
+  const event: AccountEvent = {
+    type: 'session.charged',
+    network: context.config.networkId,
+    account: context.key,
+    sessionId: charge.sessionId,
+    number: charge.number,
+    amount: charge.amount,
+    minutes: charge.minutes,
+    tariff: charge.tariff,
+    site: charge.site,
+    terminal: charge.terminal,
+    at: now,
+  };
+  return { events: [event], outcome: approved({ ...command.reply, balance: availableFunds(state, context.config) - charge.amount }) };
+}
+
 export interface LimitReport {
   period: LimitConfig['period'];
   kind: 'amount' | 'volume';
@@ -464,6 +491,10 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
     case 'topup':
       state.balance += event.amount;
       return state;
+    case 'session.charged':
+      state.balance -= event.amount;
+      state.sessionsCharged = Math.max(state.sessionsCharged, event.number);
+      return state;
     case 'declined':
       return state;
     default:
@@ -503,6 +534,7 @@ export interface AccountSnapshot {
   /** Absent in snapshots taken before purchases were counted. */
   purchases?: [string, Usage[]][];
   refunds: [number, RefundTotals][];
+  sessionsCharged?: number;
 }
 
 export function encodeAccountSnapshot(state: AccountState): AccountSnapshot {
@@ -517,6 +549,7 @@ export function encodeAccountSnapshot(state: AccountState): AccountSnapshot {
     usage: [...state.usage.entries()],
     purchases: [...state.purchases.entries()],
     refunds: [...state.refunds.entries()],
+    sessionsCharged: state.sessionsCharged,
   };
 }
 
@@ -536,5 +569,6 @@ export function decodeAccountSnapshot(snapshot: AccountSnapshot): AccountState {
     usage: new Map(snapshot.usage),
     purchases: new Map(snapshot.purchases ?? []),
     refunds: new Map(snapshot.refunds),
+    sessionsCharged: snapshot.sessionsCharged ?? 0,
   };
 }

@@ -1,11 +1,11 @@
 // Handles given to terminals (authId, txId, refundId) name the actor that owns them and a number
 // within it, so a later `complete`, `reverse` or `refund` goes straight to the right actor. The
-// owner is an account, or — for a receipt sold without a card — the terminal that sold it.
+// owner is an account, the terminal that sold a receipt without a card, or a client's session actor.
 
-export const handleKinds = { hold: 'h', transaction: 't', refund: 'r' } as const;
+export const handleKinds = { hold: 'h', transaction: 't', refund: 'r', session: 's' } as const;
 export type HandleKind = keyof typeof handleKinds;
 
-const ownerPrefixes = ['acct:', 'term:'] as const;
+const ownerPrefixes = ['acct:', 'term:', 'sess:'] as const;
 
 export function encodeHandle(kind: HandleKind, ownerKey: string, number: number): string {
   return `${handleKinds[kind]}.${Buffer.from(ownerKey).toString('base64url')}.${number.toString(36)}`;
@@ -19,7 +19,8 @@ export function decodeHandle(kind: HandleKind, handle: string): { ownerKey: stri
   const number = parseInt(encodedNumber, 36);
   const ownerKey = Buffer.from(encodedKey, 'base64url').toString();
   if (!Number.isSafeInteger(number) || number < 1 || !ownerPrefixes.some((prefix) => ownerKey.startsWith(prefix))) return undefined;
-  // Holds are always an account's.
+  // Holds are always an account's, sessions a session actor's.
   if (kind === 'hold' && !ownerKey.startsWith('acct:')) return undefined;
+  if ((kind === 'session') !== ownerKey.startsWith('sess:')) return undefined;
   return { ownerKey, number };
 }

@@ -12,3 +12,8 @@ export function normalizePlate(plate: string): string {
   }
   return normalized;
 }
+
+/** Whether a typed plate normalises to 2–12 Latin letters and digits. */
+export function isPlausiblePlate(plate: string): boolean {
+  return /^[A-Z0-9]{2,12}$/.test(normalizePlate(plate));
+}

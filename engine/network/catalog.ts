@@ -80,6 +80,8 @@ export interface TariffInfo {
   perMinute: number;
   perMinuteMember?: number | undefined;
   minimumMinutes?: number | undefined;
+  maximumMinutes?: number | undefined;
+  sites?: string[] | undefined;
 }
 
 export interface NetworkCatalog {
@@ -277,9 +279,10 @@ export interface AccountConfig {
   name: string;
   segment?: string;
   member?: boolean;
-  /** Client accounts: the client's groups and birthday ("MM-DD"), for discount rules and prompts. */
+  /** Client accounts: the client's groups and birthday ("MM-DD"), for discount rules and prompts; the car plate (normal form). */
   groups?: string[];
   birthday?: string;
+  plate?: string;
   openingBalance: number;
   creditLimit: number;
 }
@@ -297,6 +300,11 @@ export function accountKeyFor(networkId: string, owner: 'counterparty' | 'client
 
 export function cardKeyFor(networkId: string, hash: string): string {
   return `card:${networkId}:${hash}`;
+}
+
+/** The session actor of a client: at most one open wash session at a time. */
+export function sessionKeyFor(networkId: string, clientId: string): string {
+  return `sess:${networkId}:${clientId}`;
 }
 
 export function terminalKeyFor(terminalId: string): string {

@@ -87,6 +87,7 @@ export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, docume
     const extra: Partial<AccountConfig> = { member: client.member };
     if (client.groups !== undefined) extra.groups = [...client.groups];
     if (client.birthday !== undefined) extra.birthday = client.birthday;
+    if (client.plate !== undefined) extra.plate = normalizePlate(client.plate);
     writeAccount('client', client.id, client.name, client.account, extra);
     const identifiers: [string, string | undefined][] = [
       ['qr', client.qr],

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { constants } from '../constants.js';
 import { isValidTimeZone, parseHoursWindow } from '../time/calendar.js';
+import { isPlausiblePlate } from '../domain/plates.js';
 
 /** Identifiers travel in NATS subjects and URLs: letters, digits, '_' and '-'. */
 export const identifier = z
@@ -34,6 +35,16 @@ const cardNumber = z
   .min(constants.cardNumberLengthMin)
   .max(constants.cardNumberLengthMax);
 const pin = z.string().regex(/^[0-9]+$/, 'a PIN is digits').min(constants.pinLengthMin).max(constants.pinLengthMax);
+
+/**
+ * A car plate as typed: letters and digits, optionally with spaces or dashes; Cyrillic letters only
+ * those that look like Latin ones (as on Russian plates). Compared in its normal form (domain/plates.ts).
+ */
+export const plateSchema = z
+  .string()
+  .min(2)
+  .max(16)
+  .refine((plate) => isPlausiblePlate(plate), 'a plate is 2–12 letters and digits (Cyrillic letters only АВЕКМНОРСТУХ), spaces and dashes allowed');
 
 export const siteKinds = ['fuel', 'shop', 'wash'] as const;
 export const terminalKinds = ['pump', 'pos', 'bay', 'kiosk'] as const;
@@ -130,7 +141,7 @@ export const clientSchema = z.strictObject({
   id: identifier,
   name: displayName,
   member: z.boolean(),
-  plate: z.string().min(2).max(16).optional(),
+  plate: plateSchema.optional(),
   qr: z.string().min(1).max(constants.cardNumberLengthMax).optional(),
   nfc: z.string().min(1).max(constants.cardNumberLengthMax).optional(),
   birthday: monthDay.optional(),
@@ -210,13 +221,19 @@ export const promptSchema = z
   })
   .refine((prompt) => [prompt.birthday, prompt.linesAbove, prompt.amountAbove, prompt.products, prompt.fragile].filter((value) => value !== undefined).length === 1, 'a prompt has exactly one condition');
 
-export const tariffSchema = z.strictObject({
-  code: identifier,
-  name: displayName,
-  perMinute: money,
-  perMinuteMember: money.optional(),
-  minimumMinutes: z.int().min(0).max(24 * 60).optional(),
-});
+export const tariffSchema = z
+  .strictObject({
+    code: identifier,
+    name: displayName,
+    perMinute: money,
+    perMinuteMember: money.optional(),
+    minimumMinutes: z.int().min(0).max(24 * 60).optional(),
+    /** extension: a session still open after this many minutes is stopped automatically (default `sessionMaximumMinutesDefault`). */
+    maximumMinutes: z.int().min(1).max(constants.sessionMaximumMinutesMax).optional(),
+    /** extension: the sites that offer the tariff (default: every site). */
+    sites: z.array(identifier).min(1).max(1_000).optional(),
+  })
+  .refine((tariff) => tariff.maximumMinutes === undefined || tariff.maximumMinutes >= (tariff.minimumMinutes ?? 0), '"maximumMinutes" must not be below "minimumMinutes"');
 
 export const networkSchema = z.strictObject({
   id: identifier,

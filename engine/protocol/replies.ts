@@ -23,8 +23,10 @@ export function approved(fields: Record<string, unknown>): Outcome {
   return { result: 'approved', fields };
 }
 
-export function declined(reason: DeclineReason, detail?: string): Outcome {
-  return detail === undefined ? { result: 'declined', reason } : { result: 'declined', reason, detail };
+export function declined(reason: DeclineReason, detail?: string, fields?: Record<string, unknown>): Outcome {
+  const outcome: Outcome = detail === undefined ? { result: 'declined', reason } : { result: 'declined', reason, detail };
+  if (fields !== undefined) outcome.fields = fields;
+  return outcome;
 }
 
 export function replyFor(id: string, outcome: Outcome): Reply {

@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { constants } from '../constants.js';
-import { paymentMethods, shiftKinds } from '../network/schema.js';
+import { paymentMethods, plateSchema, shiftKinds } from '../network/schema.js';
 
 const requestId = z.string().min(1).max(constants.requestIdLengthMax);
 const at = z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
@@ -42,7 +42,7 @@ export const clientIdentifier = z.union([
   z.strictObject({ qr: z.string().min(1).max(constants.cardNumberLengthMax) }),
   z.strictObject({ nfc: z.string().min(1).max(constants.cardNumberLengthMax) }),
   z.strictObject({ card }),
-  z.strictObject({ plate: z.string().min(2).max(16) }),
+  z.strictObject({ plate: plateSchema }),
 ]);
 
 export const topupMethods = ['cash', 'bank_card'] as const;
@@ -76,6 +76,20 @@ export const shiftOpenRequest = z.strictObject({
 
 export const shiftCloseRequest = z.strictObject({ id: requestId, at, kind: shiftKind.optional() });
 
+const comment = z
+  .string()
+  .min(1)
+  .max(constants.commentLengthMax)
+  .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'control characters are not allowed');
+
+export const sessionStartRequest = z.strictObject({ id: requestId, at, client: clientIdentifier, tariff: code, comment: comment.optional() });
+
+export const sessionStopRequest = z
+  .strictObject({ id: requestId, at, sessionId: handle.optional(), client: clientIdentifier.optional(), comment: comment.optional() })
+  .refine((request) => (request.sessionId === undefined) !== (request.client === undefined), { message: 'give sessionId or client', path: ['sessionId'] });
+
+export const sessionsRequest = z.strictObject({ id: requestId, at });
+
 export const pricesRequest = z.strictObject({ id: requestId, at, card: card.optional(), pin: pin.optional(), products: z.array(code).min(1).max(constants.priceQueryProductsMax).optional() });
 
 export const topupRequest = z
@@ -93,7 +107,7 @@ export const topupRequest = z
     path: ['card'],
   });
 
-export const operations = ['authorize', 'complete', 'reverse', 'refund', 'inquire', 'topup', 'sale', 'prices', 'shift.open', 'shift.close'] as const;
+export const operations = ['authorize', 'complete', 'reverse', 'refund', 'inquire', 'topup', 'sale', 'prices', 'shift.open', 'shift.close', 'session.start', 'session.stop', 'sessions'] as const;
 export type Operation = (typeof operations)[number];
 
 export const requestSchemas = {
@@ -107,6 +121,9 @@ export const requestSchemas = {
   prices: pricesRequest,
   'shift.open': shiftOpenRequest,
   'shift.close': shiftCloseRequest,
+  'session.start': sessionStartRequest,
+  'session.stop': sessionStopRequest,
+  sessions: sessionsRequest,
 } as const satisfies Record<Operation, z.ZodType>;
 
 export type AuthorizeRequest = z.infer<typeof authorizeRequest>;
@@ -120,6 +137,8 @@ export type SaleRequest = z.infer<typeof saleRequest>;
 export type PricesRequest = z.infer<typeof pricesRequest>;
 export type ShiftOpenRequest = z.infer<typeof shiftOpenRequest>;
 export type ShiftCloseRequest = z.infer<typeof shiftCloseRequest>;
+export type SessionStartRequest = z.infer<typeof sessionStartRequest>;
+export type SessionStopRequest = z.infer<typeof sessionStopRequest>;
 export type TopupMethod = (typeof topupMethods)[number];
 
 export type TerminalRequest =
@@ -132,7 +151,10 @@ export type TerminalRequest =
   | { op: 'sale'; request: SaleRequest }
   | { op: 'prices'; request: PricesRequest }
   | { op: 'shift.open'; request: ShiftOpenRequest }
-  | { op: 'shift.close'; request: ShiftCloseRequest };
+  | { op: 'shift.close'; request: ShiftCloseRequest }
+  | { op: 'session.start'; request: SessionStartRequest }
+  | { op: 'session.stop'; request: SessionStopRequest }
+  | { op: 'sessions'; request: z.infer<typeof sessionsRequest> };
 
 export function isOperation(value: string): value is Operation {
   return (operations as readonly string[]).includes(value);

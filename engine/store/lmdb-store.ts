@@ -36,6 +36,23 @@ export interface ShiftOperationRecord {
   payments: Partial<Record<'cash' | 'bank_card' | 'account' | 'bonus', number>>;
 }
 
+/** An open wash session as a site's board lists it (written at start, removed at stop). */
+export interface BoardEntry {
+  sessionId: string;
+  number: number;
+  client: string;
+  name: string;
+  plate?: string;
+  member: boolean;
+  tariff: string;
+  tariffName: string;
+  rate: number;
+  minimumMinutes: number;
+  maximumMinutes: number;
+  terminal: string;
+  startedAt: number;
+}
+
 export interface StoreOptions {
   path: string;
   /** Called when a write fails: the engine cannot go on with state it could not make durable. */
@@ -67,6 +84,9 @@ export class LmdbStore {
   private readonly transactions: Database<Record<string, unknown>, [string, number]>;
   private readonly reference: Database<unknown, [string, string]>;
   private readonly shiftOperationsDb: Database<ShiftOperationRecord, [string, number, string]>;
+  private readonly board: Database<BoardEntry, [string, string]>;
+  private readonly sessionsDue: Database<true, [number, string, number]>;
+  private readonly chargesPending: Database<true, [string, number]>;
   private nextPosition: number;
   private readonly logSeqs = new Map<string, number>();
   private writesIssued = 0;
@@ -98,6 +118,9 @@ export class LmdbStore {
     this.transactions = this.root.openDB({ name: 'transactions' });
     this.reference = this.root.openDB({ name: 'reference' });
     this.shiftOperationsDb = this.root.openDB({ name: 'shift-operations' });
+    this.board = this.root.openDB({ name: 'open-sessions' });
+    this.sessionsDue = this.root.openDB({ name: 'sessions-due' });
+    this.chargesPending = this.root.openDB({ name: 'session-charges-pending' });
     let last = 0;
     for (const key of this.feed.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextPosition = last + 1;
@@ -225,6 +248,38 @@ export class LmdbStore {
 
   *shiftOperations(terminalId: string, shiftNumber: number): Iterable<ShiftOperationRecord> {
     for (const { value } of this.shiftOperationsDb.getRange({ start: [terminalId, shiftNumber, ''], end: [terminalId, shiftNumber, '\uffff'] })) yield value;
+  }
+
+  // ---- wash sessions -------------------------------------------------------------------------
+
+  /** An open session: on its site's board, and due for the automatic stop at `dueAt`. */
+  sessionOpened(site: string, sessionKey: string, entry: BoardEntry, dueAt: number): void {
+    this.issue(this.board.put([site, sessionKey], entry));
+    this.issue(this.sessionsDue.put([dueAt, sessionKey, entry.number], true));
+  }
+
+  /** The session stopped: off the board, not due, and its charge pending until the account confirms it. */
+  sessionStopped(site: string, sessionKey: string, dueAt: number, number: number): void {
+    this.issue(this.board.remove([site, sessionKey]));
+    this.issue(this.sessionsDue.remove([dueAt, sessionKey, number]));
+    this.issue(this.chargesPending.put([sessionKey, number], true));
+  }
+
+  sessionSettled(sessionKey: string, number: number): void {
+    this.issue(this.chargesPending.remove([sessionKey, number]));
+  }
+
+  *openSessionsAt(site: string, max: number): Iterable<BoardEntry> {
+    for (const { value } of this.board.getRange({ start: [site, ''], end: [site, '\uffff'], limit: max })) yield value;
+  }
+
+  *sessionsDueBy(now: number, max: number): Iterable<{ dueAt: number; sessionKey: string; number: number }> {
+    for (const key of this.sessionsDue.getKeys({ start: [0, '', 0], end: [now + 1, '', 0], limit: max })) yield { dueAt: key[0], sessionKey: key[1], number: key[2] };
+  }
+
+  /** Session actors with a charge the account has not confirmed (resumed at start). */
+  *pendingSessionCharges(): Iterable<{ sessionKey: string; number: number }> {
+    for (const key of this.chargesPending.getKeys({})) yield { sessionKey: key[0], number: key[1] };
   }
 
   // ---- reference data ------------------------------------------------------------------------
