@@ -168,6 +168,10 @@ export function decideReceiptRefund(state: AccountState, context: AccountContext
   const reversed = bonusAfter - before.bonus;
   const paidFromAccount = record.payments.account ?? 0;
   const backToAccount = decision.payments.account ?? 0;
+  const backBefore = totals?.payments?.account ?? 0;
+  // Limit usage goes back with the account's money, cumulatively, so the last return restores it exactly.
+  const share = (charged: number, back: number): number => (back >= paidFromAccount ? charged : proportionalShare(charged, back, paidFromAccount));
+  const giveBack = (charged: number): number => share(charged, backBefore + backToAccount) - share(charged, backBefore);
   const refundNumber = state.nextRefund;
   const refundId = encodeHandle('refund', context.key, refundNumber);
   const event: Extract<AccountEvent, { type: 'refunded' }> = {
@@ -185,12 +189,7 @@ export function decideReceiptRefund(state: AccountState, context: AccountContext
     bonus: reversed,
     payments: decision.payments,
     lines: returnParts(record, decision.parts, decision.amount),
-    usage: record.usage.map((charge) => ({
-      key: charge.key,
-      periodStart: charge.periodStart,
-      amount: -proportionalShare(charge.amount, backToAccount, paidFromAccount),
-      volume: -proportionalShare(charge.volume, backToAccount, paidFromAccount),
-    })),
+    usage: record.usage.map((charge) => ({ key: charge.key, periodStart: charge.periodStart, amount: -giveBack(charge.amount), volume: -giveBack(charge.volume) })),
     periods: record.periods,
     at: now,
   };

@@ -62,13 +62,17 @@ export type Priced = { ok: true; lines: PricedLine[]; amount: number; discount: 
 
 /** Prices every line of a receipt; a product unknown or without any price, or a split piece, declines it. */
 export function priceLines(catalog: NetworkCatalog, context: ReceiptContext, lines: readonly LineRequest[]): Priced {
+  // Reasons in precedence order over the whole receipt, not line by line.
+  for (const line of lines) if (!catalog.products.has(line.product)) return { ok: false, decline: 'PRODUCT_UNKNOWN' };
+  for (const line of lines) {
+    if (catalog.products.get(line.product)?.unit === 'pcs' && line.qty % oneUnit !== 0) {
+      return { ok: false, decline: 'QUANTITY_INVALID', detail: 'items sold by the piece take whole pieces (qty in thousandths: 1000 per piece)' };
+    }
+  }
   const priced: PricedLine[] = [];
   let amount = 0;
   let discount = 0;
   for (const line of lines) {
-    const product = catalog.products.get(line.product);
-    if (product === undefined) return { ok: false, decline: 'PRODUCT_UNKNOWN' };
-    if (product.unit === 'pcs' && line.qty % oneUnit !== 0) return { ok: false, decline: 'QUANTITY_INVALID', detail: 'items sold by the piece take whole pieces (qty in thousandths: 1000 per piece)' };
     const quote = quotePrice(catalog, {
       siteId: context.siteId,
       product: line.product,
@@ -189,12 +193,21 @@ export function decideReturn(sold: SoldReceipt, before: Returned, request: { amo
       }
       if (left > 0) return { ok: false, decline: 'REFUND_EXCEEDS_SALE' };
     }
-    // A return by lines is bounded by what is left in money too (an earlier return by amount counts).
+    // A return by lines is bounded by what is left in money too (an earlier return by amount counts):
+    // capped at it, and refused when nothing is left.
+    if (remaining <= 0) return { ok: false, decline: 'REFUND_EXCEEDS_SALE' };
     amount = Math.min(amount, remaining);
   } else {
     amount = request.amount ?? remaining;
+    if (amount > remaining || amount <= 0) return { ok: false, decline: 'REFUND_EXCEEDS_SALE' };
+    if (amount === remaining) {
+      // Everything left goes back: every line is returned in full from now on.
+      sold.lines.forEach((line, index) => {
+        const left = line.qty - (before.lines[index] ?? 0);
+        if (left > 0) parts.push({ line: index, product: line.product, qty: left, amount: lineAmountAt(line, line.qty) - lineAmountAt(line, before.lines[index] ?? 0) });
+      });
+    }
   }
-  if (amount > remaining || (amount <= 0 && request.lines === undefined)) return { ok: false, decline: 'REFUND_EXCEEDS_SALE' };
   return { ok: true, amount, parts, payments: splitReturn(sold.payments, before.payments, amount) };
 }
 

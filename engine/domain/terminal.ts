@@ -60,7 +60,7 @@ export interface ShiftTotals {
 }
 
 export type TerminalEvent =
-  | { type: 'shift.opened'; network: string; terminal: string; site: string; shiftId: string; number: number; kind: ShiftKind; cashier?: string; at: number }
+  | { type: 'shift.opened'; network: string; terminal: string; site: string; shiftId: string; number: number; kind: ShiftKind; cashier?: string; openedAt: number; at: number }
   | {
       type: 'shift.closed';
       network: string;
@@ -138,7 +138,7 @@ function openShift(state: TerminalState, context: TerminalDecisionContext, comma
   if (state.shifts[command.kind] !== undefined) return { events: [], outcome: declined('SHIFT_ALREADY_OPEN') };
   const number = state.nextShift;
   const shiftId = shiftIdOf(context.info.id, number);
-  const event: TerminalEvent = { type: 'shift.opened', network: context.info.networkId, terminal: context.info.id, site: context.info.siteId, shiftId, number, kind: command.kind, at: now };
+  const event: TerminalEvent = { type: 'shift.opened', network: context.info.networkId, terminal: context.info.id, site: context.info.siteId, shiftId, number, kind: command.kind, openedAt: now, at: now };
   if (command.cashier !== undefined) event.cashier = command.cashier;
   return { events: [event], outcome: approved({ shiftId, number, kind: command.kind, openedAt: now }) };
 }
