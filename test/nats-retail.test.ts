@@ -1374,7 +1374,8 @@ describe('price lists pushed to the tills (a second engine, watched from before 
   let api: Api;
   const pushes: Captured[] = [];
   const changes: Captured[] = [];
-  const sites = ['MSK-01', 'MSK-02', 'TVR-01'];
+  // Every site of the demo network (a wash site too: network prices apply at every site).
+  const sites = ['MSK-01', 'MSK-02', 'TVR-01', 'WASH-01'];
 
   beforeAll(async () => {
     nats = await natsForTests();
@@ -1409,7 +1410,7 @@ describe('price lists pushed to the tills (a second engine, watched from before 
   };
 
   it('publishes every site list when the gateway starts, as in the prices reply', async () => {
-    const initial = await pushesFrom(0, 3);
+    const initial = await pushesFrom(0, sites.length);
     expect(initial.map((push) => push.subject).sort()).toEqual(sites.map((site) => `tessera.v1.cfg.${site}.prices`));
     for (const push of initial) {
       const site = String(push.body['site']);
@@ -1417,7 +1418,8 @@ describe('price lists pushed to the tills (a second engine, watched from before 
       expect(push.body['network']).toBe('sever');
       expect(push.subject).toBe(`tessera.v1.cfg.${site}.prices`);
       expect(Number.isSafeInteger(push.body['at'])).toBe(true);
-      const terminal = `${site}-POS1`;
+      // A till of the site: a shop till at the stations, the attendant's kiosk at the wash.
+      const terminal = site === 'WASH-01' ? 'WASH-01-K1' : `${site}-POS1`;
       const asked = await api.request(terminal, 'prices', { id: uniqueId('prc') });
       expectApproved(asked);
       const strip = (entries: unknown): unknown[] => rows(entries).map((entry) => [entry['product'], entry['name'], entry['group'], entry['unit'], entry['listPrice']]);
