@@ -4,8 +4,9 @@
 //   P2 — the same decision in PostgreSQL behind the same transport (bench/pg-process.ts).
 // The load comes from generator processes (bench/load.ts). For each system: a warm-up, closed-loop
 // calibration (K in flight: service time and maximum rate), then for each scenario it can answer
-// the open-loop rate steps, from the lowest, until a step misses the SLO (p99 under 10 ms, no
-// timeouts, no errors). Full mode repeats the headline scenario's steps and reports the median.
+// the open-loop rate steps, from the lowest, until the system is overloaded or misses the SLO (p99
+// under 10 ms, no timeouts, no errors) twice in a row. Full mode repeats the headline scenario's
+// steps and reports the median.
 // After each system's run: its books from its own store, reconciled with what the generators saw.
 
 import type { Books, HandleCheck } from './audit.js';
@@ -180,6 +181,17 @@ function resultOf(system: NatsSystem, scenario: string, repeat: number, shape: {
 
 // ---- one system ---------------------------------------------------------------------------------
 
+/**
+ * Stepping stops at a step the system could not keep up with (timeouts, errors, or less than 95 %
+ * of the offered rate answered in the window) — higher rates only pile up a backlog — or after
+ * two steps in a row over the SLO (one can be a hiccup: a checkpoint, a GC pause).
+ */
+const missesToStop = 2;
+
+function overloaded(result: ScenarioResult): boolean {
+  return result.timeouts > 0 || (result.errors ?? 0) > 0 || (result.achievedRate ?? 0) < 0.95 * (result.rate ?? 0);
+}
+
 function generatorsFor(options: NatsOptions, rate: number): number {
   return options.generators === 'auto' ? Math.max(1, Math.ceil(rate / options.ratePerGeneratorMax)) : options.generators;
 }
@@ -223,13 +235,18 @@ async function runSystem(system: NatsSystem, repeat: number, natsUrl: string, na
       }
     }
     for (const scenario of names) {
+      let misses = 0;
       for (const rate of [...options.rates].sort((a, b) => a - b)) {
         const use = generatorsFor(options, rate);
         const result = await measure(() => pool.open({ scenario, rate, warmupMs: options.scenarioWarmupMs, durationMs: options.durationMs }, use), { mode: 'open', rate }, scenario);
         log(
-          `nats: ${system} ${scenario} ${rate}/s (${use} gen) → ${result.achievedRate} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, timeouts ${result.timeouts}, errors ${result.errors ?? 0}${result.withinSlo === true ? '' : ' — over the SLO, next scenario'}`,
+          `nats: ${system} ${scenario} ${rate}/s (${use} gen) → ${result.achievedRate} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, timeouts ${result.timeouts}, errors ${result.errors ?? 0}${result.withinSlo === true ? '' : ' — over the SLO'}`,
         );
-        if (result.withinSlo !== true) break;
+        misses = result.withinSlo === true ? 0 : misses + 1;
+        if (overloaded(result) || misses >= missesToStop) {
+          log(`nats: ${system} ${scenario}: ${overloaded(result) ? 'overloaded' : `${misses} steps over the SLO in a row`}, no higher rate`);
+          break;
+        }
       }
     }
     const totals = await pool.settle(3_000, 60_000);

@@ -14,6 +14,8 @@ export interface ChildStats {
   pid: number;
   cpuMicros: number;
   rssMB: number;
+  /** V8 heap in use (live objects and garbage not yet collected), MB. */
+  heapUsedMB: number;
   /** Event-loop delay p99 since the previous `stats`, ms. */
   loopDelayP99Ms: number;
   /** Requests answered so far (the echo and PostgreSQL responders count them). */
@@ -180,7 +182,7 @@ export function childMain<Config>(start: (config: Config) => Promise<RunningChil
         stats: () => {
           const loopDelayP99Ms = loop.stopP99Ms();
           loop.start();
-          return { pid: process.pid, cpuMicros: ownCpuMicros(), rssMB: rssMB(), loopDelayP99Ms, ...(running.stats?.() ?? {}) } satisfies ChildStats;
+          return { pid: process.pid, cpuMicros: ownCpuMicros(), rssMB: rssMB(), heapUsedMB: Math.round(process.memoryUsage().heapUsed / 1e5) / 10, loopDelayP99Ms, ...(running.stats?.() ?? {}) } satisfies ChildStats;
         },
         stop: async () => {
           try {

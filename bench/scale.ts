@@ -37,7 +37,7 @@ export interface ScaleReport {
     toFirstApprovalMs: number;
     rssAtReadyMB: number;
     rssAfterFirstApprovalMB: number;
-    burst: { replies: number; throughput: number; p99Ms: number; approvals: number; rssAfterMB: number };
+    burst: { replies: number; throughput: number; p99Ms: number; approvals: number; rssAfterMB: number; heapUsedAfterMB: number };
   };
 }
 
@@ -98,7 +98,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
     const rssAtReadyMB = (await statsAtReady).rssMB;
     const rssAfterFirstApprovalMB = (await engine.stats()).rssMB;
     const burst = await pool.closed({ scenario: 'authorize', inFlight: 64, warmupMs: 0, durationMs: options.burstMs });
-    const rssAfterMB = (await engine.stats()).rssMB;
+    const afterBurst = await engine.stats();
+    const rssAfterMB = afterBurst.rssMB;
     const latency = burst.recorder.summary();
     const report: ScaleReport = {
       network: options.network,
@@ -110,10 +111,10 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
         toFirstApprovalMs: Math.round(approvedAt - forkedAt),
         rssAtReadyMB,
         rssAfterFirstApprovalMB,
-        burst: { replies: burst.replies, throughput: Math.round((burst.replies / burst.windowMs) * 1000), p99Ms: latency.p99, approvals: burst.approvals, rssAfterMB },
+        burst: { replies: burst.replies, throughput: Math.round((burst.replies / burst.windowMs) * 1000), p99Ms: latency.p99, approvals: burst.approvals, rssAfterMB, heapUsedAfterMB: afterBurst.heapUsedMB },
       },
     };
-    log(`scale: restart → ready ${report.restart.toReadyMs} ms, → first approval ${report.restart.toFirstApprovalMs} ms, RSS ${rssAtReadyMB} MB, after a ${options.burstMs} ms burst (${burst.replies} replies) ${rssAfterMB} MB`);
+    log(`scale: restart → ready ${report.restart.toReadyMs} ms, → first approval ${report.restart.toFirstApprovalMs} ms, RSS ${rssAtReadyMB} MB, after a ${options.burstMs} ms burst (${burst.replies} replies) ${rssAfterMB} MB (heap ${afterBurst.heapUsedMB} MB)`);
     return report;
   } finally {
     await pool?.stop().catch(() => undefined);

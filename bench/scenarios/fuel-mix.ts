@@ -4,6 +4,7 @@
 // network. Every approval is followed at once by its completion (40 % of them for less than
 // approved, as a tank fills early) or, one time in twenty, by a reversal.
 
+import { seededRandom } from '../../engine/index.js';
 import { benchCardNumber, benchProduct, benchTerminalId, hasDayLimit, limitedCardEvery } from '../network.js';
 import type { Scenario, ScenarioRequest, ScenarioStream, WireReply } from './scenario.js';
 import { checkReply, pick } from './scenario.js';
@@ -19,6 +20,9 @@ export const fuelMixScenario: Scenario = {
   stream: ({ network, random }): ScenarioStream => {
     const limitedCards = Math.floor(network.cards / limitedCardEvery);
     const heavyDrivers = Math.max(1, Math.ceil(limitedCards * heavyDriverShare));
+    // Follow-ups are drawn in reply order, which timing decides: from a sequence of their own, so
+    // that the authorisations stay the same stream for every system.
+    const followRandom = seededRandom(Math.floor(random() * 2 ** 32));
     const next = (): ScenarioRequest => {
       const terminal = benchTerminalId(pick(random, network.terminals));
       const amount = 100_000 + 100 * pick(random, 2_001);
@@ -38,8 +42,8 @@ export const fuelMixScenario: Scenario = {
       const authId = reply['authId'];
       const approved = reply['approvedAmount'];
       if (typeof authId !== 'string' || typeof approved !== 'number') return undefined;
-      if (random() < fuelMixShares.reverse) return { op: 'reverse', terminal: request.terminal, body: { authId } };
-      const amount = random() < fuelMixShares.partialComplete ? Math.max(1, Math.floor(approved * (0.3 + 0.69 * random()))) : approved;
+      if (followRandom() < fuelMixShares.reverse) return { op: 'reverse', terminal: request.terminal, body: { authId } };
+      const amount = followRandom() < fuelMixShares.partialComplete ? Math.max(1, Math.floor(approved * (0.3 + 0.69 * followRandom()))) : approved;
       return { op: 'complete', terminal: request.terminal, body: { authId, amount } };
     };
     return { next, followUp, check: checkReply };
