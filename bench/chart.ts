@@ -35,7 +35,7 @@ export function latencyChartSvg(scenarios: readonly ScenarioResult[], title: str
   const p99s = steps.map((step) => step.result.latency.p99);
   const xMin = Math.max(1, Math.min(...rates, 1_000) / 1.4);
   const xMax = Math.max(...rates, 2) * 1.4;
-  const yMin = Math.min(0.1, ...p99s.map((value) => Math.max(0.05, value)));
+  const yMin = Math.min(1, Math.max(0.05, Math.min(...p99s, 1.5) / 1.5));
   const yMax = Math.max(sloP99Ms * 3, ...p99s) * 1.3;
   const x = logScale(xMin, xMax, plot.left, width - plot.right);
   const y = logScale(yMin, yMax, height - plot.bottom, plot.top);

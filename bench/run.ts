@@ -143,7 +143,7 @@ export function planFor(smoke: boolean): Plan {
       ratePerGeneratorMax: 40_000,
     },
     pgbench: { scale: 10, clients: [8, 16], durationS: 10 },
-    crash: { network, scenario: 'fuel-mix', rate: 2_000, durationMs: 6_000, killAfterMs: 3_000, requestTimeoutMs: 2_000, lateSendMs: 2 },
+    crash: { network, scenario: 'fuel-mix', rate: 1_000, durationMs: 6_000, killAfterMs: 3_000, requestTimeoutMs: 2_000, lateSendMs: 2 },
     scale: { network: { cards: 1_000_000, accounts: 50_000, terminals: 1_000 }, burstMs: 5_000, requestTimeoutMs: 2_000 },
   };
 }
@@ -401,6 +401,18 @@ export function formatReport(report: BenchReport): string {
     lines.push('');
   }
 
+  if (nats && nats.ratios.openP99.length > 0) {
+    lines.push('### p99 at the same offered rate (ms, median repeat; ratio above 1: E is slower)');
+    lines.push('');
+    lines.push('| scenario | rate/s | E | T0 | P2 | E ÷ T0 | E ÷ P2 |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    const cell = (value: number): string => (value > 0 ? value.toFixed(3) : '—');
+    for (const entry of nats.ratios.openP99) {
+      lines.push(`| ${entry.scenario} | ${entry.rate} | ${cell(entry.engine)} | ${cell(entry.echo)} | ${cell(entry.postgres)} | ${entry.echo > 0 ? entry.engineOverEcho.toFixed(2) : '—'} | ${entry.postgres > 0 ? entry.engineOverPostgres.toFixed(2) : '—'} |`);
+    }
+    lines.push('');
+  }
+
   if (report.ratios.length > 0) {
     lines.push('### Ratios against the baselines of this run');
     lines.push('');
@@ -475,14 +487,16 @@ export function formatReport(report: BenchReport): string {
   if (scale) {
     const restart = scale.restart;
     lines.push(
-      `Scale run (${scale.network.cards} cards, ${scale.network.accounts} accounts): import ${scale.importMs} ms, LMDB file ${scale.lmdbFileMB} MB; restarted: ready (ping answered) ${restart.toReadyMs} ms after the fork, first approval ${restart.toFirstApprovalMs} ms; RSS ${restart.rssAtReadyMB} MB at ready, ${restart.rssAfterFirstApprovalMB} MB after the first approval, ${restart.burst.rssAfterMB} MB (V8 heap ${restart.burst.heapUsedAfterMB} MB) after ${restart.burst.replies} authorisations over random cards (${restart.burst.throughput} req/s, p99 ${restart.burst.p99Ms} ms). Target: ready in seconds, under 2 GB.`,
+      `Scale run (${scale.network.cards} cards, ${scale.network.accounts} accounts): import ${scale.importMs} ms, LMDB file ${scale.lmdbFileMB} MB; restarted: ready (ping answered) ${restart.toReadyMs} ms after the fork, first approval ${restart.toFirstApprovalMs} ms; RSS ${restart.rssAtReadyMB} MB at ready, ${restart.rssAfterFirstApprovalMB} MB after the first approval, ${restart.burst.rssAfterMB} MB (${restart.burst.anonymousMB !== undefined ? `${restart.burst.anonymousMB} MB anonymous, ${restart.burst.fileMappedMB} MB file-backed — node itself and LMDB's map; ` : ''}V8 heap ${restart.burst.heapUsedAfterMB} MB) after ${restart.burst.replies} authorisations over random cards (${restart.burst.throughput} req/s, p99 ${restart.burst.p99Ms} ms). Target: ready in seconds, under 2 GB.`,
     );
     lines.push('');
   }
 
   for (const skipped of report.skipped) lines.push(`Skipped: ${skipped}`);
   for (const failure of report.failures) lines.push(`FAILED: ${failure}`);
-  for (const violation of report.violations) lines.push(`VIOLATION: ${violation}`);
+  const violationsShown = 40;
+  for (const violation of report.violations.slice(0, violationsShown)) lines.push(`VIOLATION: ${violation}`);
+  if (report.violations.length > violationsShown) lines.push(`… and ${report.violations.length - violationsShown} more violations (all in the JSON).`);
   if (report.failures.length === 0 && report.violations.length === 0) lines.push('All parts completed; no correctness violations.');
   if (report.resultsFile) lines.push(`Results: ${report.resultsFile}${report.chartFile ? `, chart ${report.chartFile}` : ''}`);
   return lines.join('\n');

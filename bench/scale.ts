@@ -15,7 +15,7 @@ import type { BenchNetworkSize } from './network.js';
 import { benchCardNumber, benchProduct, benchRequestAmount, benchTerminalId } from './network.js';
 import type { ChildHandle, ResponderConfig } from './processes.js';
 import { startChild } from './processes.js';
-import { seededRandom, sleep } from './stats.js';
+import { procMemoryMB, seededRandom, sleep } from './stats.js';
 import { natsForTests } from '../test/support/nats.js';
 
 export interface ScaleOptions {
@@ -37,7 +37,7 @@ export interface ScaleReport {
     toFirstApprovalMs: number;
     rssAtReadyMB: number;
     rssAfterFirstApprovalMB: number;
-    burst: { replies: number; throughput: number; p99Ms: number; approvals: number; rssAfterMB: number; heapUsedAfterMB: number };
+    burst: { replies: number; throughput: number; p99Ms: number; approvals: number; rssAfterMB: number; heapUsedAfterMB: number; anonymousMB?: number; fileMappedMB?: number };
   };
 }
 
@@ -100,6 +100,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
     const burst = await pool.closed({ scenario: 'authorize', inFlight: 64, warmupMs: 0, durationMs: options.burstMs });
     const afterBurst = await engine.stats();
     const rssAfterMB = afterBurst.rssMB;
+    // RSS counts file-backed pages (node's own binary, and every page of LMDB's memory map read so far: the OS's to drop) beside the process's own.
+    const memory = procMemoryMB(engine.pid);
     const latency = burst.recorder.summary();
     const report: ScaleReport = {
       network: options.network,
@@ -111,7 +113,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
         toFirstApprovalMs: Math.round(approvedAt - forkedAt),
         rssAtReadyMB,
         rssAfterFirstApprovalMB,
-        burst: { replies: burst.replies, throughput: Math.round((burst.replies / burst.windowMs) * 1000), p99Ms: latency.p99, approvals: burst.approvals, rssAfterMB, heapUsedAfterMB: afterBurst.heapUsedMB },
+        burst: { replies: burst.replies, throughput: Math.round((burst.replies / burst.windowMs) * 1000), p99Ms: latency.p99, approvals: burst.approvals, rssAfterMB, heapUsedAfterMB: afterBurst.heapUsedMB, ...(memory ? { anonymousMB: memory.anonymousMB, fileMappedMB: memory.fileMB } : {}) },
       },
     };
     log(`scale: restart → ready ${report.restart.toReadyMs} ms, → first approval ${report.restart.toFirstApprovalMs} ms, RSS ${rssAtReadyMB} MB, after a ${options.burstMs} ms burst (${burst.replies} replies) ${rssAfterMB} MB (heap ${afterBurst.heapUsedMB} MB)`);

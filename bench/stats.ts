@@ -174,11 +174,17 @@ export function procCpuMicros(pid: number): number | undefined {
  * shared memory separately (PostgreSQL's shared buffers appear in every backend: sum the former,
  * count the latter once).
  */
-export function procMemoryMB(pid: number): { privateMB: number; sharedMB: number } | undefined {
+export function procMemoryMB(pid: number): { privateMB: number; sharedMB: number; anonymousMB: number; fileMB: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kilobytes = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-    return { privateMB: Math.round((kilobytes('RssAnon') + kilobytes('RssFile')) / 102.4) / 10, sharedMB: Math.round(kilobytes('RssShmem') / 102.4) / 10 };
+    const megabytes = (kb: number): number => Math.round(kb / 102.4) / 10;
+    return {
+      privateMB: megabytes(kilobytes('RssAnon') + kilobytes('RssFile')),
+      sharedMB: megabytes(kilobytes('RssShmem')),
+      anonymousMB: megabytes(kilobytes('RssAnon')),
+      fileMB: megabytes(kilobytes('RssFile')),
+    };
   } catch {
     return undefined;
   }
