@@ -4,7 +4,8 @@
 
 import { connect } from 'nats';
 import { pack } from 'msgpackr';
-import { responderMain } from './processes.js';
+import type { ResponderConfig } from './processes.js';
+import { childMain } from './processes.js';
 
 /** A reply shaped like the engine's approval (same fields, similar size). */
 export const echoReply = pack({
@@ -19,7 +20,7 @@ export const echoReply = pack({
   approvedVolume: 40_000,
 });
 
-responderMain(async (config) => {
+childMain<ResponderConfig>(async (config) => {
   // The options of gateways/bus/nats-bus.ts (connectNatsBus).
   const connection = await connect({ servers: config.natsUrl, name: 'tessera-echo', maxReconnectAttempts: -1, reconnectTimeWait: 500, pingInterval: 10_000 });
   let handled = 0;
@@ -34,7 +35,7 @@ responderMain(async (config) => {
   await connection.flush();
   return {
     detail: `echo pid ${process.pid}`,
-    handled: () => handled,
+    stats: () => ({ handled }),
     stop: () => connection.drain(),
   };
 });

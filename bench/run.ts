@@ -1,30 +1,64 @@
-// `npm run bench` (full) and `npm run bench:smoke` (tiny, a second or two per scenario): runs the
-// in-process core bench and the NATS bench (E and T0, one at a time), checks correctness after each,
-// writes bench/results/<timestamp>.json and prints a markdown table with the ratios E ÷ T0.
-// Flags: --smoke, --only core|nats, --no-write. Exit code 1 when a scenario failed or a check broke.
+// `npm run bench` (full, ~15 minutes) and `npm run bench:smoke` (every part briefly, under a minute):
+//   core    — the engine in process (bench/core.ts);
+//   nats    — E (engine) and T0 (echo) over NATS, every scenario, rate steps (bench/nats.ts);
+//   pg      — P2, the PostgreSQL authoriser over the same NATS (bench/pg-process.ts);
+//   pgbench — P1, pgbench alone (bench/pgbench.ts);
+//   crash   — kill -9 the engine under load, restart, audit (bench/crash.ts);
+//   scale   — 1,000,000 cards, restart time and memory (bench/scale.ts).
+// Checks correctness after each, writes bench/results/<timestamp>.json, .md and .svg (the
+// latency-vs-rate chart), and prints the markdown report with ratios against the baselines of the
+// same run. Flags: --smoke, --only <part>[,<part>…], --repeats N, --generators N|auto, --pg-pool N,
+// --no-write.
+// Exit code 1 when a part failed or a check broke. PostgreSQL or pgbench missing: P2/P1 are skipped.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { latencyChartSvg } from './chart.js';
 import type { CoreOptions, CoreReport } from './core.js';
 import { runCore } from './core.js';
-import type { NatsOptions, NatsReport } from './nats.js';
-import { runNats } from './nats.js';
-import { natsServerBinary } from '../test/support/nats.js';
+import type { CrashOptions, CrashReport } from './crash.js';
+import { runCrash } from './crash.js';
+import type { NatsOptions, NatsReport, NatsSystem } from './nats.js';
+import { medianSteps, runNats } from './nats.js';
 import type { BenchNetworkSize } from './network.js';
+import { poolSizeDefault } from './pg-authoriser.js';
+import type { PgbenchOptions, PgbenchReport } from './pgbench.js';
+import { runPgbench } from './pgbench.js';
+import { dropStaleDatabases, findPgbench, findPostgres } from './postgres.js';
 import { repoRoot } from './processes.js';
+import type { ScaleOptions, ScaleReport } from './scale.js';
+import { runScale } from './scale.js';
+import { scenarios as allScenarios } from './scenarios/index.js';
 import type { ScenarioResult } from './stats.js';
+import { natsServerBinary } from '../test/support/nats.js';
 
-export type BenchPart = 'core' | 'nats';
+export const benchParts = ['core', 'nats', 'pg', 'pgbench', 'crash', 'scale'] as const;
+export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
   smoke: boolean;
-  only?: BenchPart;
-  /** Write bench/results/<timestamp>.json (default true). */
+  /** Parts to run (default: all). */
+  only?: BenchPart[];
+  repeats?: number;
+  generators?: number | 'auto';
+  /** P2's connection pool (default poolSizeDefault). */
+  pgPool?: number;
+  /** Write bench/results/<timestamp>.{json,md,svg} (default true). */
   write?: boolean;
   log?: (line: string) => void;
+}
+
+/** One ratio of the report: the engine against a baseline of the same run. */
+export interface Ratio {
+  measure: string;
+  engine: number;
+  baseline: number;
+  ratio: number;
+  /** design.md's target for the ratio, where it names one. */
+  target?: number;
 }
 
 export interface BenchReport {
@@ -35,40 +69,89 @@ export interface BenchReport {
   /** The engine version measured: HEAD and whether the work tree had changes outside bench/. */
   git: { commit: string; dirty: boolean } | undefined;
   network: BenchNetworkSize;
+  postgres?: { version: string; poolSize: number };
   core?: CoreReport;
   nats?: NatsReport;
+  pgbench?: PgbenchReport;
+  crash?: CrashReport;
+  scale?: ScaleReport;
+  ratios: Ratio[];
   skipped: string[];
-  /** Scenarios that threw. */
+  /** Parts that threw. */
   failures: string[];
   /** Correctness checks that broke. */
   violations: string[];
   resultsFile?: string;
+  reportFile?: string;
+  chartFile?: string;
 }
 
 interface Plan {
   network: BenchNetworkSize;
   core: Omit<CoreOptions, 'network' | 'log'>;
-  nats: Omit<NatsOptions, 'network' | 'log'>;
+  nats: Omit<NatsOptions, 'network' | 'log' | 'systems' | 'postgres'>;
+  pgbench: Omit<PgbenchOptions, 'serverUrl' | 'log' | 'accounts' | 'terminals'>;
+  crash: Omit<CrashOptions, 'log'>;
+  scale: Omit<ScaleOptions, 'log'>;
 }
+
+const scenarioNames = allScenarios.map((scenario) => scenario.name);
 
 export function planFor(smoke: boolean): Plan {
   if (smoke) {
+    const network = { cards: 2_000, accounts: 200, terminals: 50 };
     return {
-      network: { cards: 2_000, accounts: 200, terminals: 50 },
+      network,
       core: { warmupRequests: 500, inFlight: [256, 1024], requestsPerRun: 3_000, serviceRequests: 200, completeCount: 200 },
-      nats: { inFlight: [16, 128], rates: [500], addSloRate: false, systemWarmupMs: 300, scenarioWarmupMs: 200, durationMs: 1_000, requestTimeoutMs: 2_000, lateSendMs: 2 },
+      nats: {
+        inFlight: [16],
+        rates: [400],
+        scenarios: scenarioNames,
+        repeats: 1,
+        repeatScenarios: ['authorize'],
+        systemWarmupMs: 300,
+        scenarioWarmupMs: 200,
+        durationMs: 700,
+        requestTimeoutMs: 2_000,
+        lateSendMs: 2,
+        // Two generator processes even at this rate, so that the merge of their histograms runs in the tests.
+        generators: 2,
+        ratePerGeneratorMax: 40_000,
+      },
+      pgbench: { scale: 1, clients: [8, 16], durationS: 1 },
+      crash: { network, scenario: 'fuel-mix', rate: 400, durationMs: 1_500, killAfterMs: 800, requestTimeoutMs: 1_000, lateSendMs: 2 },
+      scale: { network: { cards: 20_000, accounts: 2_000, terminals: 50 }, burstMs: 500, requestTimeoutMs: 2_000 },
     };
   }
+  const network = { cards: 100_000, accounts: 10_000, terminals: 1_000 };
   return {
-    network: { cards: 100_000, accounts: 10_000, terminals: 1_000 },
+    network,
     core: { warmupRequests: 20_000, inFlight: [256, 1024], requestsPerRun: 60_000, serviceRequests: 3_000, completeCount: 5_000 },
-    nats: { inFlight: [16, 128], rates: [1_000, 2_000, 5_000], addSloRate: true, systemWarmupMs: 3_000, scenarioWarmupMs: 1_000, durationMs: 5_000, requestTimeoutMs: 2_000, lateSendMs: 2 },
+    nats: {
+      inFlight: [16, 128],
+      rates: [500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000],
+      scenarios: scenarioNames,
+      repeats: 3,
+      repeatScenarios: ['authorize'],
+      systemWarmupMs: 3_000,
+      scenarioWarmupMs: 1_000,
+      durationMs: 5_000,
+      requestTimeoutMs: 2_000,
+      lateSendMs: 2,
+      // One nats.js generator offers 40k/s on schedule here; a second process on 2 cores only adds contention.
+      generators: 'auto',
+      ratePerGeneratorMax: 40_000,
+    },
+    pgbench: { scale: 10, clients: [8, 16], durationS: 10 },
+    crash: { network, scenario: 'fuel-mix', rate: 1_000, durationMs: 6_000, killAfterMs: 3_000, requestTimeoutMs: 2_000, lateSendMs: 2 },
+    scale: { network: { cards: 1_000_000, accounts: 50_000, terminals: 1_000 }, burstMs: 5_000, requestTimeoutMs: 2_000 },
   };
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? (() => undefined);
   const plan = planFor(options.smoke);
+  const parts = new Set<BenchPart>(options.only ?? benchParts);
   const cpuList = cpus();
   const report: BenchReport = {
     mode: options.smoke ? 'smoke' : 'full',
@@ -77,42 +160,118 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     machine: { cpus: cpuList.length, cpuModel: cpuList[0]?.model ?? '?', memoryGB: Math.round(totalmem() / 1e8) / 10, node: process.version, platform: `${process.platform}-${process.arch}` },
     git: gitVersion(),
     network: plan.network,
+    ratios: [],
     skipped: [],
     failures: [],
     violations: [],
   };
-  if (options.only !== 'nats') {
+  const attempt = async <T>(part: string, work: () => Promise<T>): Promise<T | undefined> => {
     try {
-      report.core = await runCore({ ...plan.core, network: plan.network, log });
-      report.violations.push(...report.core.violations);
+      return await work();
     } catch (error) {
-      report.failures.push(`core: ${describe(error)}`);
-      log(`core failed: ${describe(error)}`);
+      report.failures.push(`${part}: ${describe(error)}`);
+      log(`${part} failed: ${describe(error)}`);
+      return undefined;
+    }
+  };
+
+  const natsUrl = process.env['NATS_URL'];
+  const natsAvailable = (natsUrl !== undefined && natsUrl !== '') || existsSync(natsServerBinary);
+  const natsMissing = `no NATS_URL and no ${natsServerBinary}`;
+  let postgres: { url: string; version: string } | undefined;
+  if (parts.has('pg') || parts.has('pgbench')) {
+    const found = await findPostgres();
+    if (found.ok) {
+      postgres = found.value;
+      report.postgres = { version: postgres.version, poolSize: options.pgPool ?? poolSizeDefault };
+      const dropped = await dropStaleDatabases(postgres.url).catch(() => []);
+      if (dropped.length > 0) log(`postgres: dropped ${dropped.length} databases of earlier runs that died (${dropped.join(', ')})`);
+    } else {
+      if (parts.has('pg')) report.skipped.push(`pg (P2): ${found.reason}`);
+      if (parts.has('pgbench')) report.skipped.push(`pgbench (P1): ${found.reason}`);
     }
   }
-  if (options.only !== 'core') {
-    const natsUrl = process.env['NATS_URL'];
-    if ((natsUrl === undefined || natsUrl === '') && !existsSync(natsServerBinary)) {
-      report.skipped.push(`nats: no NATS_URL and no ${natsServerBinary}`);
-    } else {
-      try {
-        report.nats = await runNats({ ...plan.nats, network: plan.network, log });
-        report.violations.push(...report.nats.violations);
-      } catch (error) {
-        report.failures.push(`nats: ${describe(error)}`);
-        log(`nats failed: ${describe(error)}`);
+
+  if (parts.has('core')) {
+    const core = await attempt('core', () => runCore({ ...plan.core, network: plan.network, log }));
+    if (core) {
+      report.core = core;
+      report.violations.push(...core.violations);
+    }
+  }
+
+  const systems: NatsSystem[] = [...(parts.has('nats') ? (['engine', 'echo'] as const) : []), ...(parts.has('pg') && postgres !== undefined ? (['postgres'] as const) : [])];
+  if (systems.length > 0) {
+    if (!natsAvailable) report.skipped.push(`nats: ${natsMissing}`);
+    else {
+      const natsOptions: NatsOptions = {
+        ...plan.nats,
+        ...(options.repeats !== undefined ? { repeats: options.repeats } : {}),
+        ...(options.generators !== undefined ? { generators: options.generators } : {}),
+        network: plan.network,
+        systems,
+        ...(postgres !== undefined ? { postgres: { url: postgres.url, poolSize: options.pgPool ?? poolSizeDefault } } : {}),
+        log,
+      };
+      const nats = await attempt('nats', () => runNats(natsOptions));
+      if (nats) {
+        report.nats = nats;
+        report.violations.push(...nats.violations);
       }
     }
   }
-  report.finishedAt = new Date().toISOString();
-  if (options.write !== false) {
-    const directory = join(repoRoot, 'bench', 'results');
-    mkdirSync(directory, { recursive: true });
-    const file = join(directory, `${report.startedAt.replace(/[:.]/g, '-')}${options.smoke ? '-smoke' : ''}.json`);
-    report.resultsFile = file;
-    writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+
+  if (parts.has('pgbench') && postgres !== undefined) {
+    const binary = findPgbench();
+    if (!binary.ok) report.skipped.push(`pgbench (P1): ${binary.reason}`);
+    else {
+      const serverUrl = postgres.url;
+      const pgbench = await attempt('pgbench', () => runPgbench({ ...plan.pgbench, serverUrl, accounts: plan.network.accounts, terminals: plan.network.terminals, log }));
+      if (pgbench) {
+        report.pgbench = pgbench;
+        report.violations.push(...pgbench.violations);
+      }
+    }
   }
+
+  if (parts.has('crash')) {
+    if (!natsAvailable) report.skipped.push(`crash: ${natsMissing}`);
+    else {
+      const crash = await attempt('crash', () => runCrash({ ...plan.crash, log }));
+      if (crash) {
+        report.crash = crash;
+        report.violations.push(...crash.violations);
+      }
+    }
+  }
+
+  if (parts.has('scale')) {
+    if (!natsAvailable) report.skipped.push(`scale: ${natsMissing}`);
+    else {
+      const scale = await attempt('scale', () => runScale({ ...plan.scale, log }));
+      if (scale) report.scale = scale;
+    }
+  }
+
+  report.ratios = ratiosOf(report);
+  report.finishedAt = new Date().toISOString();
+  if (options.write !== false) writeResults(report);
   return report;
+}
+
+function writeResults(report: BenchReport): void {
+  const directory = join(repoRoot, 'bench', 'results');
+  mkdirSync(directory, { recursive: true });
+  const stem = join(directory, `${report.startedAt.replace(/[:.]/g, '-')}${report.mode === 'smoke' ? '-smoke' : ''}`);
+  report.resultsFile = `${stem}.json`;
+  report.reportFile = `${stem}.md`;
+  const openSteps = report.nats?.scenarios.filter((scenario) => scenario.mode === 'open') ?? [];
+  if (openSteps.length > 0) {
+    report.chartFile = `${stem}.svg`;
+    writeFileSync(report.chartFile, latencyChartSvg(openSteps, `Tessera bench (${report.mode}) ${report.startedAt}: p99 vs offered rate`));
+  }
+  writeFileSync(report.resultsFile, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(report.reportFile, formatReport(report) + '\n');
 }
 
 function gitVersion(): BenchReport['git'] {
@@ -129,27 +288,86 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+// ---- ratios ------------------------------------------------------------------------------------
+
+const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 1000) / 1000 : 0);
+
+export function ratiosOf(report: BenchReport): Ratio[] {
+  const ratios: Ratio[] = [];
+  const add = (measure: string, engine: number, baseline: number, target?: number): void => {
+    if (engine > 0 && baseline > 0) ratios.push({ measure, engine, baseline, ratio: ratio(engine, baseline), ...(target !== undefined ? { target } : {}) });
+  };
+  const nats = report.nats;
+  const closedBest = (system: NatsSystem): number => Math.max(0, ...(nats?.scenarios ?? []).filter((result) => result.system === system && result.mode === 'closed').map((result) => result.throughput));
+  for (const entry of nats?.ratios.sloRate ?? []) {
+    add(`E ÷ T0, highest rate within the SLO, ${entry.scenario}`, entry.engine, entry.echo);
+    add(`E ÷ P2, highest rate within the SLO, ${entry.scenario}`, entry.engine, entry.postgres, 3);
+  }
+  add('E ÷ T0, closed-loop best req/s', closedBest('engine'), closedBest('echo'), 0.85);
+  add('E ÷ P2, closed-loop best req/s', closedBest('engine'), closedBest('postgres'), 3);
+  const pgbenchBest = (script: string): number => Math.max(0, ...(report.pgbench?.runs ?? []).filter((run) => run.script === script).map((run) => run.tps));
+  add('E closed-loop best req/s ÷ pgbench TPC-B-like tps', closedBest('engine'), pgbenchBest('tpcb-like'), 5);
+  add('E ÷ pgbench TPC-B-like tps, E at its highest rate within the SLO (authorize)', nats?.headlines.find((h) => h.system === 'engine' && h.scenario === 'authorize')?.sloRate ?? 0, pgbenchBest('tpcb-like'), 5);
+  add('E closed-loop best req/s ÷ pgbench debit-insert tps', closedBest('engine'), pgbenchBest('debit-insert'));
+  const coreBest = Math.max(0, ...(report.core?.scenarios ?? []).filter((result) => (result.inFlight ?? 0) > 1).map((result) => result.throughput));
+  add('engine core in process ÷ target 100,000 auth/s', coreBest, 100_000, 1);
+  return ratios;
+}
+
 // ---- the printed report ------------------------------------------------------------------------
 
-const systemNames: Record<ScenarioResult['system'], string> = { 'engine-core': 'engine core (in process)', engine: 'E engine over NATS', echo: 'T0 NATS echo' };
+const systemNames: Record<ScenarioResult['system'], string> = { 'engine-core': 'engine core (in process)', engine: 'E engine', echo: 'T0 echo', postgres: 'P2 PostgreSQL' };
 
-function row(scenario: ScenarioResult): string {
-  const load = scenario.mode === 'closed' ? `${scenario.inFlight ?? '?'} in flight` : `${scenario.rate ?? '?'}/s`;
-  const decider = scenario.processes?.[scenario.system === 'engine-core' ? 'engine' : scenario.system];
+const fixed = (value: number | undefined, digits = 3): string => (value === undefined ? '' : value.toFixed(digits));
+const usage = (result: ScenarioResult, name: string): string => {
+  const entry = result.processes?.[name];
+  return entry ? `${entry.cpuPercent}` : '';
+};
+
+function closedRow(result: ScenarioResult): string {
+  const decider = result.system === 'engine-core' ? 'engine' : result.system;
   const cells = [
-    systemNames[scenario.system],
-    scenario.mode,
-    load,
-    scenario.throughput.toFixed(0),
-    scenario.latency.p50.toFixed(3),
-    scenario.latency.p99.toFixed(3),
-    scenario.latency.p999.toFixed(3),
-    scenario.latency.max.toFixed(3),
-    String(scenario.timeouts),
-    decider ? `${decider.cpuPercent}` : '',
-    scenario.eventLoopDelayP99Ms !== undefined ? scenario.eventLoopDelayP99Ms.toFixed(1) : '',
-    scenario.commits ? `${scenario.commits.writesPerFlush}` : '',
-    scenario.violations.length > 0 ? `${scenario.violations.length} ✗` : 'ok',
+    systemNames[result.system],
+    `${result.inFlight ?? '?'}`,
+    result.throughput.toFixed(0),
+    fixed(result.latency.p50),
+    fixed(result.latency.p99),
+    fixed(result.latency.p999),
+    fixed(result.latency.max),
+    usage(result, decider),
+    fixed(result.eventLoopDelayP99Ms, 1),
+    result.commits ? `${result.commits.writesPerFlush}` : '',
+    result.violations.length > 0 ? `${result.violations.length} ✗` : 'ok',
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function openRow(result: ScenarioResult, repeatsP99: number[], withinSlo: boolean): string {
+  const rss = result.processes?.[result.system]?.rssMB;
+  const cells = [
+    systemNames[result.system],
+    result.scenario ?? '',
+    `${result.rate ?? '?'}`,
+    `${result.achievedRate ?? ''}`,
+    result.throughput.toFixed(0),
+    `${result.generators ?? 1}`,
+    fixed(result.latency.p50),
+    fixed(result.latency.p90),
+    fixed(result.latency.p99),
+    fixed(result.latency.p999),
+    fixed(result.latency.max),
+    `${result.timeouts}`,
+    `${result.errors ?? 0}`,
+    `${result.lateSends ?? 0}`,
+    usage(result, result.system),
+    usage(result, 'nats-server'),
+    usage(result, 'generator'),
+    usage(result, 'postgres-server'),
+    rss !== undefined ? `${rss}` : '',
+    fixed(result.eventLoopDelayP99Ms, 1),
+    withinSlo ? 'yes' : 'no',
+    repeatsP99.length > 1 ? repeatsP99.map((value) => value.toFixed(2)).join(' / ') : '',
+    result.violations.length > 0 ? `${result.violations.length} ✗` : 'ok',
   ];
   return `| ${cells.join(' | ')} |`;
 }
@@ -160,49 +378,129 @@ export function formatReport(report: BenchReport): string {
   const version = report.git ? `, engine ${report.git.commit}${report.git.dirty ? ' (modified)' : ''}` : '';
   lines.push(`## Tessera bench (${report.mode}) — ${report.startedAt}${version}`);
   lines.push('');
-  lines.push(`${m.cpus} × ${m.cpuModel}, ${m.memoryGB} GB, node ${m.node}; network: ${report.network.cards} cards, ${report.network.accounts} accounts, ${report.network.terminals} terminals. Latencies in ms.`);
+  lines.push(
+    `${m.cpus} × ${m.cpuModel}, ${m.memoryGB} GB, node ${m.node}${report.postgres ? `, PostgreSQL ${report.postgres.version} (P2 pool ${report.postgres.poolSize})` : ''}; network: ${report.network.cards} cards, ${report.network.accounts} accounts, ${report.network.terminals} terminals. Latencies in ms, from the intended send time.`,
+  );
   lines.push('');
-  lines.push('| system | mode | in flight / rate | req/s | p50 | p99 | p99.9 | max | timeouts | CPU % | loop p99 | writes/flush¹ | checks |');
-  lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const scenario of [...(report.core?.scenarios ?? []), ...(report.nats?.scenarios ?? [])]) lines.push(row(scenario));
-  lines.push('');
-  lines.push('CPU % and loop p99 (event-loop delay, ms) are those of the deciding process (engine or echo). ¹ Writes per report of the');
-  lines.push("engine's `onBatchFlushed`, which merges commits while writes stay in flight: under sustained load it is not the LMDB commit batch size.");
-  lines.push('');
+
+  const nats = report.nats;
+  if (nats && nats.headlines.length > 0) {
+    lines.push('### Headline: the highest offered rate with p99 < 10 ms, no timeouts, no errors (req/s; median of repeats)');
+    lines.push('');
+    lines.push('| scenario | E | T0 | P2 | E ÷ T0 | E ÷ P2 |');
+    lines.push('|---|---:|---:|---:|---:|---:|');
+    for (const entry of nats.ratios.sloRate) {
+      const cell = (system: NatsSystem, value: number): string => {
+        const headline = nats.headlines.find((h) => h.system === system && h.scenario === entry.scenario);
+        if (headline === undefined) return '—';
+        return `${headline.topStepPassed ? '≥ ' : ''}${value}${headline.repeats.length > 1 ? ` (${headline.repeats.join(', ')})` : ''}`;
+      };
+      lines.push(`| ${entry.scenario} | ${cell('engine', entry.engine)} | ${cell('echo', entry.echo)} | ${cell('postgres', entry.postgres)} | ${entry.echo > 0 ? entry.engineOverEcho.toFixed(3) : '—'} | ${entry.postgres > 0 ? entry.engineOverPostgres.toFixed(3) : '—'} |`);
+    }
+    lines.push('');
+    lines.push('"≥": the top step of the plan passed. 0: not even the lowest step passed.');
+    lines.push('');
+  }
+
+  if (nats && nats.ratios.openP99.length > 0) {
+    lines.push('### p99 at the same offered rate (ms, median repeat; ratio above 1: E is slower)');
+    lines.push('');
+    lines.push('| scenario | rate/s | E | T0 | P2 | E ÷ T0 | E ÷ P2 |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    const cell = (value: number): string => (value > 0 ? value.toFixed(3) : '—');
+    for (const entry of nats.ratios.openP99) {
+      lines.push(`| ${entry.scenario} | ${entry.rate} | ${cell(entry.engine)} | ${cell(entry.echo)} | ${cell(entry.postgres)} | ${entry.echo > 0 ? entry.engineOverEcho.toFixed(2) : '—'} | ${entry.postgres > 0 ? entry.engineOverPostgres.toFixed(2) : '—'} |`);
+    }
+    lines.push('');
+  }
+
+  if (report.ratios.length > 0) {
+    lines.push('### Ratios against the baselines of this run');
+    lines.push('');
+    lines.push('| measure | engine | baseline | ratio | design target |');
+    lines.push('|---|---:|---:|---:|---:|');
+    for (const entry of report.ratios) lines.push(`| ${entry.measure} | ${entry.engine} | ${entry.baseline} | ${entry.ratio.toFixed(3)} | ${entry.target !== undefined ? `≥ ${entry.target}` : ''} |`);
+    lines.push('');
+  }
+
+  const opens = medianSteps(nats?.scenarios ?? []);
+  if (opens.length > 0) {
+    lines.push('### Open loop, rate steps (the median repeat of each step)');
+    lines.push('');
+    lines.push('| system | scenario | offered/s | achieved/s | all ops/s | gen | p50 | p90 | p99 | p99.9 | max | timeouts | errors | late sends | CPU % system | CPU % nats | CPU % gen | CPU % pg | RSS MB | loop p99 | SLO | p99 of repeats | checks |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|');
+    for (const step of opens) lines.push(openRow(step.result, step.repeatsP99, step.withinSlo));
+    lines.push('');
+    lines.push('Offered and achieved count the scheduled authorisations; "all ops" adds the follow-ups (fuel-mix completes or reverses every approval, so it offers about twice the requests). Latency covers every request.');
+    lines.push('CPU % is of one core over the step (warm-up included): the system (engine, echo or the P2 responder), nats-server, the generator processes summed, PostgreSQL (P2\'s backends, WAL writer, checkpointer, background writer). RSS of the system. Loop p99: the system\'s event-loop delay, ms.');
+    lines.push('');
+  }
+
+  const closed = [...(report.core?.scenarios ?? []), ...(nats?.scenarios ?? []).filter((result) => result.mode === 'closed')];
+  if (closed.length > 0) {
+    lines.push('### Closed loop (calibration: service time and maximum rate; not SLO figures)');
+    lines.push('');
+    lines.push('| system | in flight | req/s | p50 | p99 | p99.9 | max | CPU % | loop p99 | writes/flush¹ | checks |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const result of closed) lines.push(closedRow(result));
+    lines.push('');
+    lines.push("¹ Writes per report of the engine's `onBatchFlushed`, which merges commits while writes stay in flight: under sustained load it is not the LMDB commit batch size.");
+    lines.push('');
+  }
   const core = report.core;
   if (core) {
-    const best = Math.max(0, ...core.scenarios.filter((s) => (s.inFlight ?? 0) > 1).map((s) => s.throughput));
-    const service = core.scenarios.find((s) => s.inFlight === 1);
-    lines.push(`Core: best ${best.toFixed(0)} auth/s (target ≥ 100,000: ${(best / 100_000).toFixed(3)} of it)` + (service ? `; service time at 1 in flight p50 ${service.latency.p50} ms, p99 ${service.latency.p99} ms.` : '.'));
     lines.push(`Core checks: ${core.checks.approvals} approvals, ${core.checks.completed} completed, ${core.checks.openHolds} holds open (expected ${core.checks.expectedOpenHolds}); import ${core.network.importMs} ms.`);
+    lines.push('');
   }
-  const nats = report.nats;
-  if (nats) {
+
+  const pgbench = report.pgbench;
+  if (pgbench) {
+    lines.push(`### P1 pgbench (${pgbench.version}, -n -M prepared, scale ${pgbench.scale}, synchronous_commit ${pgbench.synchronousCommit})`);
     lines.push('');
-    lines.push('Ratios E ÷ T0 (same run, same machine):');
+    lines.push('| script | clients | tps | latency avg | stddev | CPU % postgres | CPU % pgbench |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
+    for (const run of pgbench.runs) lines.push(`| ${run.script} | ${run.clients} | ${run.tps.toFixed(0)} | ${run.latencyAverageMs} | ${run.latencyStddevMs ?? ''} | ${run.processes['postgres']?.cpuPercent ?? ''} | ${run.processes['pgbench']?.cpuPercent ?? ''} |`);
     lines.push('');
-    lines.push('| measure | E | T0 | E ÷ T0 |');
-    lines.push('|---|---:|---:|---:|');
-    for (const entry of nats.ratios.closedThroughput) lines.push(`| closed loop req/s, ${entry.inFlight} in flight | ${entry.engine.toFixed(0)} | ${entry.echo.toFixed(0)} | ${entry.ratio.toFixed(3)} |`);
-    for (const entry of nats.ratios.openP99) lines.push(`| open loop p99 ms at ${entry.rate}/s | ${entry.engine.toFixed(3)} | ${entry.echo.toFixed(3)} | ${entry.ratio.toFixed(2)} |`);
-    const slo = nats.ratios.sloRate;
-    lines.push(`| highest offered rate with p99 < 10 ms, no timeouts | ${slo.engine} | ${slo.echo} | ${slo.ratio.toFixed(3)} |`);
+  }
+
+  if (nats && nats.runs.length > 0) {
+    lines.push('### Books after each system run');
     lines.push('');
-    for (const check of nats.checks) {
+    lines.push('| system | repeat | requests | replies | unanswered | approvals seen / stored | completions seen / stored | reversals seen / stored | open holds | handles checked | conservation, limits, handles |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const run of nats.runs) {
+      const books = run.books;
+      const checked = run.handles?.reduce((total, check) => total + check.checked, 0);
       lines.push(
-        `Checks ${check.system}: ${check.requests} requests, ${check.replies} replies (${check.lateReplies} late), ${check.unanswered} unanswered, ${check.approvals} approvals` +
-          (check.openHoldsAfter !== undefined ? `, holds open ${check.openHoldsAfter - (check.openHoldsBefore ?? 0)}` : '') +
-          (check.handledByResponder !== undefined ? `, responder answered ${check.handledByResponder}` : '') +
-          '.',
+        `| ${systemNames[run.system]} | ${run.repeat} | ${run.totals.requests} | ${run.totals.replies} | ${run.totals.unanswered} | ${run.totals.approvals} / ${books?.approvals ?? '—'} | ${run.totals.completions} / ${books?.completions ?? '—'} | ${run.totals.reversals} / ${books?.reversals ?? '—'} | ${books?.openHolds ?? '—'} | ${checked ?? '—'} | ${run.violations.length === 0 ? 'ok' : `${run.violations.length} ✗`} |`,
       );
     }
+    lines.push('');
   }
-  lines.push('');
+
+  const crash = report.crash;
+  if (crash) {
+    lines.push(
+      `Crash run (${crash.scenario} at ${crash.rate}/s, kill -9 after ${crash.killedAfterMs} ms): ${crash.totals.approvals} approvals, ${crash.totals.completions} completions, ${crash.totals.reversals} reversals seen; ${crash.totals.unanswered} unanswered; after the restart (${crash.restartToReadyMs} ms to ready) the journal holds ${crash.books.approvals} approvals, ${crash.books.completions} completions, ${crash.books.openHolds} open holds; ${crash.violations.length === 0 ? 'every one seen is there, the books balance' : `${crash.violations.length} violations`}.`,
+    );
+    lines.push('');
+  }
+  const scale = report.scale;
+  if (scale) {
+    const restart = scale.restart;
+    lines.push(
+      `Scale run (${scale.network.cards} cards, ${scale.network.accounts} accounts): import ${scale.importMs} ms, LMDB file ${scale.lmdbFileMB} MB; restarted: ready (ping answered) ${restart.toReadyMs} ms after the fork, first approval ${restart.toFirstApprovalMs} ms; RSS ${restart.rssAtReadyMB} MB at ready, ${restart.rssAfterFirstApprovalMB} MB after the first approval, ${restart.burst.rssAfterMB} MB (${restart.burst.anonymousMB !== undefined ? `${restart.burst.anonymousMB} MB anonymous, ${restart.burst.fileMappedMB} MB file-backed — node itself and LMDB's map; ` : ''}V8 heap ${restart.burst.heapUsedAfterMB} MB) after ${restart.burst.replies} authorisations over random cards (${restart.burst.throughput} req/s, p99 ${restart.burst.p99Ms} ms). Target: ready in seconds, under 2 GB.`,
+    );
+    lines.push('');
+  }
+
   for (const skipped of report.skipped) lines.push(`Skipped: ${skipped}`);
   for (const failure of report.failures) lines.push(`FAILED: ${failure}`);
-  for (const violation of report.violations) lines.push(`VIOLATION: ${violation}`);
-  if (report.failures.length === 0 && report.violations.length === 0) lines.push('All scenarios completed; no correctness violations.');
-  if (report.resultsFile) lines.push(`Results: ${report.resultsFile}`);
+  const violationsShown = 40;
+  for (const violation of report.violations.slice(0, violationsShown)) lines.push(`VIOLATION: ${violation}`);
+  if (report.violations.length > violationsShown) lines.push(`… and ${report.violations.length - violationsShown} more violations (all in the JSON).`);
+  if (report.failures.length === 0 && report.violations.length === 0) lines.push('All parts completed; no correctness violations.');
+  if (report.resultsFile) lines.push(`Results: ${report.resultsFile}${report.chartFile ? `, chart ${report.chartFile}` : ''}`);
   return lines.join('\n');
 }
 
@@ -210,16 +508,45 @@ export function benchSucceeded(report: BenchReport): boolean {
   return report.failures.length === 0 && report.violations.length === 0;
 }
 
+function parseArguments(argv: string[]): BenchOptions | string {
+  const value = (flag: string): string | undefined => {
+    const index = argv.indexOf(flag);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const options: BenchOptions = { smoke: argv.includes('--smoke'), write: !argv.includes('--no-write') };
+  const only = value('--only');
+  if (only !== undefined) {
+    const list = only.split(',');
+    const unknown = list.filter((part) => !(benchParts as readonly string[]).includes(part));
+    if (unknown.length > 0 || list.length === 0) return `--only takes ${benchParts.join(', ')} (comma-separated)`;
+    options.only = list as BenchPart[];
+  }
+  const repeats = value('--repeats');
+  if (repeats !== undefined) {
+    if (!/^[1-9]\d?$/.test(repeats)) return '--repeats takes a number from 1 to 99';
+    options.repeats = Number(repeats);
+  }
+  const generators = value('--generators');
+  if (generators !== undefined) {
+    if (generators !== 'auto' && !/^[1-9]$/.test(generators)) return '--generators takes 1 … 9 or auto';
+    options.generators = generators === 'auto' ? 'auto' : Number(generators);
+  }
+  const pool = value('--pg-pool');
+  if (pool !== undefined) {
+    if (!/^\d{1,3}$/.test(pool) || Number(pool) < 1 || Number(pool) > 100) return '--pg-pool takes 1 … 100';
+    options.pgPool = Number(pool);
+  }
+  return options;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const smoke = argv.includes('--smoke');
-  const onlyIndex = argv.indexOf('--only');
-  const only = onlyIndex >= 0 ? argv[onlyIndex + 1] : undefined;
-  if (only !== undefined && only !== 'core' && only !== 'nats') {
-    console.error('--only takes core or nats');
+  const options = parseArguments(argv);
+  if (typeof options === 'string') {
+    console.error(options);
     return 2;
   }
   const started = performance.now();
-  const report = await runBench({ smoke, ...(only !== undefined ? { only } : {}), write: !argv.includes('--no-write'), log: (line) => console.error(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}`) });
+  const report = await runBench({ ...options, log: (line) => console.error(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}`) });
   console.log(formatReport(report));
   return benchSucceeded(report) ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // What every bench scenario shares: latency histograms in microseconds (perf_hooks' HDR-style
-// histogram), their summary in milliseconds, a seeded random sequence, CPU accounting per process,
-// and the shape of one scenario's result.
+// histogram) that can travel between processes as counts and be merged, their summary in
+// milliseconds, a seeded random sequence, CPU and memory accounting per process (this one, and
+// others through /proc), and the shape of one scenario's result.
 
 import { createHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram, RecordableHistogram } from 'node:perf_hooks';
@@ -24,10 +25,19 @@ export interface ProcessUsage {
   rssMB?: number;
 }
 
+/** The systems measured: the engine in process, and E, T0, P2 over NATS. */
+export type SystemName = 'engine-core' | 'engine' | 'echo' | 'postgres';
+
 export interface ScenarioResult {
-  /** `engine-core` (in process), `engine` (E over NATS) or `echo` (T0 over NATS). */
-  system: 'engine-core' | 'engine' | 'echo';
+  /** `engine-core` (in process), `engine` (E over NATS), `echo` (T0 over NATS) or `postgres` (P2 over NATS). */
+  system: SystemName;
+  /** The request stream (bench/scenarios/): `authorize`, `fuel-mix`, `hot-accounts`. */
+  scenario?: string;
   mode: 'closed' | 'open';
+  /** Full mode repeats the open-loop steps; which repeat this is (1-based). */
+  repeat?: number;
+  /** Load generator processes that offered the load. */
+  generators?: number;
   /** Closed loop: requests kept in flight. */
   inFlight?: number;
   /** Open loop: offered rate, requests per second. */
@@ -37,8 +47,10 @@ export interface ScenarioResult {
   /** Requests sent and replies received in the measured window. */
   sent: number;
   replies: number;
-  /** Replies per second over the measured window (achieved rate). */
+  /** Replies per second over the measured window, follow-ups included. */
   throughput: number;
+  /** Open loop: replies to the scheduled requests per second (achieved, against `rate` offered). */
+  achievedRate?: number;
   latency: LatencySummary;
   timeouts: number;
   /** Open loop: sends more than `lateSendMs` behind their schedule, and the worst lag (ms). */
@@ -47,6 +59,12 @@ export interface ScenarioResult {
   /** `result:reason` → count. */
   outcomes: Record<string, number>;
   approvals: number;
+  /** Replies with result `error` (e.g. UNAVAILABLE under overload) in the measured window. */
+  errors?: number;
+  /** Requests per operation in the measured window (a scenario's follow-ups: complete, reverse). */
+  operations?: Record<string, number>;
+  /** Open loop: whether the step met the SLO (p99 under 10 ms, no timeouts, no errors). */
+  withinSlo?: boolean;
   /** Event-loop delay p99 (ms) of the process that decides: the engine (or echo responder). */
   eventLoopDelayP99Ms?: number;
   /** Event-loop delay p99 (ms) of the load generator, where it is a process of its own. */
@@ -58,13 +76,40 @@ export interface ScenarioResult {
   violations: string[];
 }
 
-/** A histogram of latencies in microseconds. */
+/** A latency in microseconds rounded to three significant digits (exact below 1 ms). */
+function quantize(microseconds: number): number {
+  if (microseconds < 1000) return microseconds;
+  const step = 10 ** (Math.floor(Math.log10(microseconds)) - 2);
+  return Math.round(microseconds / step) * step;
+}
+
+/**
+ * A histogram of latencies in microseconds. It also keeps counts per value (three significant
+ * digits, the histogram's own precision), so that histograms of several generator processes can be
+ * sent over IPC and merged into one.
+ */
 export class LatencyRecorder {
   readonly histogram: RecordableHistogram = createHistogram({ lowest: 1, highest: 120_000_000, figures: 3 });
+  private readonly counts = new Map<number, number>();
 
   /** Records a latency given in milliseconds. */
   recordMs(milliseconds: number): void {
-    this.histogram.record(Math.max(1, Math.round(milliseconds * 1000)));
+    const microseconds = Math.min(120_000_000, Math.max(1, quantize(Math.round(milliseconds * 1000))));
+    this.histogram.record(microseconds);
+    this.counts.set(microseconds, (this.counts.get(microseconds) ?? 0) + 1);
+  }
+
+  /** Counts per value in microseconds, to send to another process. */
+  exportCounts(): [number, number][] {
+    return [...this.counts];
+  }
+
+  /** Adds counts exported by another recorder. */
+  addCounts(counts: readonly (readonly [number, number])[]): void {
+    for (const [microseconds, count] of counts) {
+      for (let index = 0; index < count; index++) this.histogram.record(microseconds);
+      this.counts.set(microseconds, (this.counts.get(microseconds) ?? 0) + count);
+    }
   }
 
   summary(): LatencySummary {
@@ -124,6 +169,45 @@ export function procCpuMicros(pid: number): number | undefined {
   }
 }
 
+/**
+ * Resident memory of another process from /proc, MB: private (anonymous) pages plus file pages, and
+ * shared memory separately (PostgreSQL's shared buffers appear in every backend: sum the former,
+ * count the latter once).
+ */
+export function procMemoryMB(pid: number): { privateMB: number; sharedMB: number; anonymousMB: number; fileMB: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kilobytes = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    const megabytes = (kb: number): number => Math.round(kb / 102.4) / 10;
+    return {
+      privateMB: megabytes(kilobytes('RssAnon') + kilobytes('RssFile')),
+      sharedMB: megabytes(kilobytes('RssShmem')),
+      anonymousMB: megabytes(kilobytes('RssAnon')),
+      fileMB: megabytes(kilobytes('RssFile')),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU (µs) and memory (MB) of a group of processes; shared memory counted once. */
+export function procGroupUsage(pids: readonly number[]): { cpuMicros: number; rssMB: number; alive: number } {
+  let cpuMicros = 0;
+  let privateMB = 0;
+  let sharedMB = 0;
+  let alive = 0;
+  for (const pid of pids) {
+    const cpu = procCpuMicros(pid);
+    const memory = procMemoryMB(pid);
+    if (cpu === undefined || memory === undefined) continue;
+    alive++;
+    cpuMicros += cpu;
+    privateMB += memory.privateMB;
+    sharedMB = Math.max(sharedMB, memory.sharedMB);
+  }
+  return { cpuMicros, rssMB: Math.round((privateMB + sharedMB) * 10) / 10, alive };
+}
+
 export function cpuPercent(micros: number, wallMs: number): number {
   return wallMs > 0 ? Math.round((micros / (wallMs * 1000)) * 1000) / 10 : 0;
 }
@@ -141,6 +225,13 @@ export function countOutcome(outcomes: Record<string, number>, result: unknown, 
 
 export function perSecond(count: number, milliseconds: number): number {
   return milliseconds > 0 ? Math.round((count / milliseconds) * 1000 * 10) / 10 : 0;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 export const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
