@@ -38,6 +38,8 @@ export async function auditEngine(engine: Engine, network: BenchNetworkSize, aud
   let topups = 0n;
   let expiries = 0;
   let duplicates = 0;
+  const washStopped = new Map<string, number>();
+  const washCharged = new Map<string, number>();
   const applyUsage = (deltas: unknown): void => {
     if (!Array.isArray(deltas)) return;
     for (const delta of deltas as { key: string; periodStart: number; amount: number }[]) {
@@ -85,13 +87,35 @@ export async function auditEngine(engine: Engine, network: BenchNetworkSize, aud
           expiries++;
           applyUsage(event['usage']);
           break;
-        case 'refunded':
-          refunds += BigInt(Number(event['amount']));
+        case 'sale': {
+          // A receipt charges the account only what the account paid (none without a card).
+          const paid = (event['payments'] ?? {}) as Record<string, number>;
+          if (event['account'] !== undefined) charges += BigInt(paid['account'] ?? 0);
           applyUsage(event['usage']);
           break;
+        }
+        case 'refunded': {
+          const back = event['payments'] as Record<string, number> | undefined;
+          if (event['account'] !== undefined) refunds += BigInt(back !== undefined ? (back['account'] ?? 0) : Number(event['amount']));
+          applyUsage(event['usage']);
+          break;
+        }
         case 'topup':
           topups += BigInt(Number(event['amount']));
           break;
+        case 'session.stopped': {
+          // Wash sessions bill the clients' accounts (not the fleet books above): each stop charged once.
+          const id = String(event['sessionId']);
+          if (washStopped.has(id)) violation(`session ${id} stopped twice`);
+          washStopped.set(id, Number(event['amount']));
+          break;
+        }
+        case 'session.charged': {
+          const id = String(event['sessionId']);
+          if (washCharged.has(id)) violation(`session ${id} charged twice`);
+          washCharged.set(id, Number(event['amount']));
+          break;
+        }
         default:
           break; // declines, PIN events, imports: no money
       }
@@ -100,6 +124,8 @@ export async function auditEngine(engine: Engine, network: BenchNetworkSize, aud
   }
   let held = 0n;
   for (const hold of open.values()) held += BigInt(hold.amount);
+  for (const [id, amount] of washStopped) if (washCharged.get(id) !== amount) violation(`session ${id} stopped for ${amount}, charged ${String(washCharged.get(id))}`);
+  for (const id of washCharged.keys()) if (!washStopped.has(id)) violation(`session ${id} charged but never stopped`);
 
   // The account actors' own view: available funds of every account, through one of its cards
   // (card i belongs to account i mod accounts, so cards 0 … accounts−1 cover every account once).

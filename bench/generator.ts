@@ -338,7 +338,7 @@ export class Driver {
       countOutcome(tally.outcomes, result, body['reason']);
       tally.operations[request.op] = (tally.operations[request.op] ?? 0) + 1;
       if (result === 'error') tally.errors++;
-      if (result === 'approved' && request.op === 'authorize') tally.approvals++;
+      if (result === 'approved' && !entry.followUp) tally.approvals++;
     }
     const next = tally.stream.followUp(request, body);
     if (next !== undefined) this.send(tally, next, now, entry.measured, true);
@@ -346,14 +346,28 @@ export class Driver {
   }
 
   private noteApproval(request: ScenarioRequest, body: WireReply): void {
-    if (request.op === 'authorize') {
-      this.totals.approvals++;
-      if (this.config.checkReplies && typeof body['authId'] === 'string') this.seen.authorized.push(body['authId']);
-    } else {
-      const authId = String(request.body['authId']);
-      if (request.op === 'complete') this.totals.completions++;
-      else this.totals.reversals++;
-      if (this.config.checkReplies) this.seen[request.op === 'complete' ? 'completed' : 'reversed'].push(authId);
+    switch (request.op) {
+      case 'authorize':
+        this.totals.approvals++;
+        if (this.config.checkReplies && typeof body['authId'] === 'string') this.seen.authorized.push(body['authId']);
+        return;
+      case 'complete':
+      case 'reverse': {
+        const authId = String(request.body['authId']);
+        if (request.op === 'complete') this.totals.completions++;
+        else this.totals.reversals++;
+        if (this.config.checkReplies) this.seen[request.op === 'complete' ? 'completed' : 'reversed'].push(authId);
+        return;
+      }
+      case 'sale':
+      case 'refund':
+      case 'session.start':
+      case 'session.stop':
+        return; // receipts and wash sessions: their scenario checks each reply, the audit the books
+      default: {
+        const unknown: never = request.op;
+        throw new Error(`no bookkeeping for ${String(unknown)}`);
+      }
     }
   }
 

@@ -1,7 +1,10 @@
-// The bench's network: one network "bench" with pump terminals B-1 … B-n spread over sites, one fuel
-// (AI95, 50.00 ₽/l), counterparties cp-1 … cp-n with balances no bench run can spend, and cards
-// 9000000000000000 + i spread round-robin over the counterparties. No PINs; every 10th card has a
-// daily amount limit, so part of the traffic meets LIMIT_EXCEEDED or a partial approval as in life.
+// The bench's network: one network "bench" with terminals B-1 … B-n spread over sites, one fuel
+// (AI95, 50.00 ₽/l) and two shop goods, counterparties cp-1 … cp-n with balances no bench run can
+// spend, and cards 9000000000000000 + i spread round-robin over the counterparties. No PINs; every
+// 10th card has a daily amount limit, so part of the traffic meets LIMIT_EXCEEDED or a partial
+// approval as in life. For the car wash: a tariff and club clients cl-1 … cl-n known by plate (every
+// other one a member), with accounts that start empty and may go below zero.
+// No discounts: a receipt's total is the sum of round(qty × price / 1000) over its lines.
 // Deterministic: the same sizes give the same document.
 
 import type { CardDocument, CounterpartyDocument, NetworkDocument, SiteDocument } from '../engine/index.js';
@@ -10,6 +13,8 @@ export interface BenchNetworkSize {
   cards: number;
   accounts: number;
   terminals: number;
+  /** Car-wash clients known by plate (default: as many as accounts, at most `benchClientsMax`). */
+  clients?: number;
 }
 
 export const benchNetworkId = 'bench';
@@ -24,6 +29,10 @@ export const benchRequestAmount = 200_000;
 export const benchDayLimit = 1_000_000;
 export const limitedCardEvery = 10;
 export const terminalsPerSite = 10;
+/** Shop goods and their prices (kopecks per piece). */
+export const benchGoods = { COFFEE: 20_000, WATER: 9_000 } as const;
+export const benchTariff = { code: 'BENCH-WASH', perMinute: 3_000, perMinuteMember: 2_500, minimumMinutes: 5 } as const;
+export const benchClientsMax = 10_000;
 
 const firstCardNumber = 9_000_000_000_000_000n;
 
@@ -40,6 +49,20 @@ export function benchTerminalId(index: number): string {
 /** The counterparty that owns card `index`. */
 export function benchAccountOf(index: number, accounts: number): string {
   return `cp-${(index % accounts) + 1}`;
+}
+
+/** The plate of wash client `index` (0-based): BC000001, … */
+export function benchPlate(index: number): string {
+  return `BC${String(index + 1).padStart(6, '0')}`;
+}
+
+export function benchClientCount(size: BenchNetworkSize): number {
+  return size.clients ?? Math.min(size.accounts, benchClientsMax);
+}
+
+/** Every other wash client is a club member (the member rate). */
+export function benchClientIsMember(index: number): boolean {
+  return index % 2 === 0;
 }
 
 export function hasDayLimit(index: number): boolean {
@@ -73,9 +96,21 @@ export function benchNetwork(size: BenchNetworkSize): NetworkDocument {
   return {
     network: { id: benchNetworkId, name: 'Bench network', currency: 'RUB', timezone: 'Europe/Moscow' },
     sites,
-    products: [{ code: benchProduct, name: 'АИ-95', group: 'fuel', unit: 'l' }],
-    prices: [{ product: benchProduct, price: benchPrice }],
+    products: [
+      { code: benchProduct, name: 'АИ-95', group: 'fuel', unit: 'l' },
+      { code: 'COFFEE', name: 'Кофе', group: 'cafe', unit: 'pcs' },
+      { code: 'WATER', name: 'Вода', group: 'drinks', unit: 'pcs' },
+    ],
+    prices: [{ product: benchProduct, price: benchPrice }, ...Object.entries(benchGoods).map(([product, price]) => ({ product, price }))],
     counterparties,
     cards: cardDocuments,
+    clients: Array.from({ length: benchClientCount(size) }, (_, index) => ({
+      id: `cl-${index + 1}`,
+      name: `Bench client ${index + 1}`,
+      member: benchClientIsMember(index),
+      plate: benchPlate(index),
+      account: { balance: 0 },
+    })),
+    tariffs: [{ ...benchTariff, name: 'Bench wash' }],
   };
 }

@@ -444,7 +444,7 @@ export function formatReport(report: BenchReport): string {
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const result of closed) lines.push(closedRow(result));
     lines.push('');
-    lines.push("¹ Writes per report of the engine's `onBatchFlushed`, which merges commits while writes stay in flight: under sustained load it is not the LMDB commit batch size.");
+    lines.push("¹ Writes per LMDB commit (the engine's `onBatchFlushed` reports each commit once it is flushed): the group-commit batch size.");
     lines.push('');
   }
   const core = report.core;

@@ -10,7 +10,7 @@ import { benchDayLimit } from '../network.js';
 /** The systems a scenario can be offered to: E (engine), T0 (echo), P2 (PostgreSQL authoriser). */
 export type ScenarioSystem = 'engine' | 'echo' | 'postgres';
 
-export type ScenarioOperation = 'authorize' | 'complete' | 'reverse';
+export type ScenarioOperation = 'authorize' | 'complete' | 'reverse' | 'sale' | 'refund' | 'session.start' | 'session.stop';
 
 /** The kind of card a request uses, which decides the answers it may get. */
 export type CardKind = 'plain' | 'limited' | 'unknown';
@@ -90,9 +90,17 @@ export function checkFollowUpReply(request: ScenarioRequest, reply: WireReply): 
   return undefined;
 }
 
+/** The checks of the fuel scenarios (authorisations and their completions or reversals). */
 export function checkReply(request: ScenarioRequest, reply: WireReply): string | undefined {
   return request.op === 'authorize' ? checkAuthorizeReply(request, reply) : checkFollowUpReply(request, reply);
 }
+
+/** Overload (`error`/UNAVAILABLE) is an outcome the report counts, not a wrong answer. */
+export function isOverload(reply: WireReply): boolean {
+  return reply['result'] === 'error' && reply['reason'] === 'UNAVAILABLE';
+}
+
+export { isCount };
 
 /** A random integer in [0, below). */
 export function pick(random: () => number, below: number): number {
