@@ -327,6 +327,7 @@ function routeSession(deps: ActorDeps, info: TerminalInfo, message: Extract<Requ
   }
   const { sessionId, client, comment } = message.request;
   const withComment = comment !== undefined ? { comment } : {};
+  const request = { terminal: info.id, id: ticket.requestId };
   if (sessionId !== undefined) {
     const handle = decodeHandle('session', sessionId);
     const clientId = handle?.ownerKey.startsWith(`sess:${networkId}:`) ? handle.ownerKey.slice(`sess:${networkId}:`.length) : undefined;
@@ -334,7 +335,7 @@ function routeSession(deps: ActorDeps, info: TerminalInfo, message: Extract<Requ
       settleHere(declined('SESSION_NOT_FOUND'));
       return;
     }
-    deps.registry.send(handle.ownerKey, { type: 'command', command: { type: 'stop', sessionNumber: handle.number, terminal: info.id, ...withComment }, ticket });
+    deps.registry.send(handle.ownerKey, { type: 'command', command: { type: 'stop', sessionNumber: handle.number, terminal: info.id, request, ...withComment }, ticket });
     return;
   }
   const clientId = client !== undefined ? resolveClient(deps, networkId, client) : undefined;
@@ -342,7 +343,7 @@ function routeSession(deps: ActorDeps, info: TerminalInfo, message: Extract<Requ
     settleHere(declined('CLIENT_UNKNOWN'));
     return;
   }
-  deps.registry.send(sessionKeyFor(networkId, clientId), { type: 'command', command: { type: 'stop', terminal: info.id, ...withComment }, ticket });
+  deps.registry.send(sessionKeyFor(networkId, clientId), { type: 'command', command: { type: 'stop', terminal: info.id, request, ...withComment }, ticket });
 }
 
 /** The client a session starts for: a known one, or a guest named after a plate seen for the first time. */

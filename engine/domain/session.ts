@@ -48,6 +48,13 @@ export interface PendingCharge extends SessionCharge {
   startedAt: number;
   stoppedAt: number;
   rate: number;
+  /** The stop request (terminal, request id); none for an automatic stop. */
+  request?: StopRequest;
+}
+
+export interface StopRequest {
+  terminal: string;
+  id: string;
 }
 
 export interface SessionState {
@@ -55,6 +62,8 @@ export interface SessionState {
   /** Sessions started so far (the next number is one more): a guest with more than one is a repeat visitor. */
   visits: number;
   pending: Map<number, PendingCharge>;
+  /** The last session stopped (its charge), so a stop request repeated after a crash gets its answer. */
+  lastStopped?: PendingCharge;
   /** Whether the client record exists (guests get one at their first start). */
   registered: boolean;
 }
@@ -72,13 +81,25 @@ interface SessionFacts {
 export type SessionEvent =
   | ({ type: 'guest.registered'; plate: string; name: string; at: number } & Pick<SessionFacts, 'network' | 'client'>)
   | ({ type: 'session.started'; tariffName: string; rate: number; member: boolean; minimumMinutes: number; maximumMinutes: number; plate?: string; name: string; visits: number; comment?: string; at: number } & SessionFacts)
-  | ({ type: 'session.stopped'; startedAt: number; stoppedAt: number; minutes: number; rate: number; amount: number; plate?: string; comments: { at: number; text: string }[]; auto: boolean; at: number } & SessionFacts)
+  | ({
+      type: 'session.stopped';
+      startedAt: number;
+      stoppedAt: number;
+      minutes: number;
+      rate: number;
+      amount: number;
+      plate?: string;
+      comments: { at: number; text: string }[];
+      auto: boolean;
+      request?: StopRequest;
+      at: number;
+    } & SessionFacts)
   | ({ type: 'session.settled'; amount: number; at: number } & Pick<SessionFacts, 'network' | 'client' | 'sessionId' | 'number'>)
   | DeclinedEvent;
 
 export type SessionCommand =
   | { type: 'start'; client: SessionClient; tariff: string; site: string; terminal: string; comment?: string }
-  | { type: 'stop'; sessionNumber?: number; terminal: string; comment?: string }
+  | { type: 'stop'; sessionNumber?: number; terminal: string; comment?: string; request?: StopRequest }
   | { type: 'autostop'; sessionNumber: number }
   | { type: 'settled'; sessionNumber: number; amount: number };
 
@@ -119,12 +140,13 @@ export function decideSession(state: SessionState, context: SessionContext, comm
     case 'stop': {
       const open = state.open;
       if (open === undefined || (command.sessionNumber !== undefined && command.sessionNumber !== open.number)) {
-        // A retried stop whose charge is still on its way: hand the same charge to the account again.
-        const pending = command.sessionNumber !== undefined ? state.pending.get(command.sessionNumber) : undefined;
-        if (pending !== undefined) return { events: [], outcome: approved(stopFields(pending)), charge: pending };
+        // The same stop request again (its reply was lost with a crash before the account answered):
+        // hand the same charge to the account again; it charges once and answers.
+        const repeated = command.request !== undefined ? stopOf(state, command.request) : undefined;
+        if (repeated !== undefined) return { events: [], outcome: approved(stopFields(repeated)), charge: repeated };
         return { events: [], outcome: declined('SESSION_NOT_FOUND') };
       }
-      return stop(context, open, command.terminal, command.comment, false, now, now);
+      return stop(context, open, command.terminal, command.comment, false, now, now, command.request);
     }
     case 'autostop': {
       const open = state.open;
@@ -192,7 +214,14 @@ function start(state: SessionState, context: SessionContext, command: Extract<Se
   return { events, outcome: approved(fields) };
 }
 
-function stop(context: SessionContext, open: OpenSession, terminal: string, comment: string | undefined, auto: boolean, stoppedAt: number, now: number): SessionDecision {
+/** The stopped session a request stopped, if it is still pending or the last one stopped. */
+function stopOf(state: SessionState, request: StopRequest): PendingCharge | undefined {
+  const same = (charge: PendingCharge | undefined): boolean => charge?.request?.terminal === request.terminal && charge.request.id === request.id;
+  for (const charge of state.pending.values()) if (same(charge)) return charge;
+  return same(state.lastStopped) ? state.lastStopped : undefined;
+}
+
+function stop(context: SessionContext, open: OpenSession, terminal: string, comment: string | undefined, auto: boolean, stoppedAt: number, now: number, request?: StopRequest): SessionDecision {
   const minutes = billedMinutes(open.startedAt, stoppedAt, open.minimumMinutes);
   const amount = minutes * open.rate;
   const comments = comment !== undefined ? [...open.comments, { at: now, text: comment }] : open.comments;
@@ -215,7 +244,9 @@ function stop(context: SessionContext, open: OpenSession, terminal: string, comm
     at: now,
   };
   if (open.plate !== undefined) event.plate = open.plate;
+  if (request !== undefined) event.request = request;
   const charge: PendingCharge = { number: open.number, sessionId: open.sessionId, amount, minutes, tariff: open.tariff, site: open.site, terminal, startedAt: open.startedAt, stoppedAt, rate: open.rate };
+  if (request !== undefined) charge.request = request;
   return { events: [event], outcome: approved(stopFields(charge)), charge };
 }
 
@@ -249,9 +280,9 @@ export function evolveSession(state: SessionState, event: SessionEvent): Session
       state.registered = true;
       return state;
     }
-    case 'session.stopped':
+    case 'session.stopped': {
       if (state.open?.number === event.number) delete state.open;
-      state.pending.set(event.number, {
+      const charge: PendingCharge = {
         number: event.number,
         sessionId: event.sessionId,
         amount: event.amount,
@@ -262,8 +293,12 @@ export function evolveSession(state: SessionState, event: SessionEvent): Session
         startedAt: event.startedAt,
         stoppedAt: event.stoppedAt,
         rate: event.rate,
-      });
+      };
+      if (event.request !== undefined) charge.request = event.request;
+      state.pending.set(event.number, charge);
+      state.lastStopped = charge;
       return state;
+    }
     case 'session.settled':
       state.pending.delete(event.number);
       return state;
@@ -286,15 +321,23 @@ export interface SessionSnapshot {
   open?: OpenSession;
   visits: number;
   pending: PendingCharge[];
+  lastStopped?: PendingCharge;
   registered: boolean;
 }
 
 export function encodeSessionSnapshot(state: SessionState): SessionSnapshot {
-  return { ...(state.open !== undefined ? { open: state.open } : {}), visits: state.visits, pending: [...state.pending.values()], registered: state.registered };
+  return {
+    ...(state.open !== undefined ? { open: state.open } : {}),
+    visits: state.visits,
+    pending: [...state.pending.values()],
+    ...(state.lastStopped !== undefined ? { lastStopped: state.lastStopped } : {}),
+    registered: state.registered,
+  };
 }
 
 export function decodeSessionSnapshot(snapshot: SessionSnapshot): SessionState {
   const state: SessionState = { visits: snapshot.visits, pending: new Map(snapshot.pending.map((charge) => [charge.number, charge])), registered: snapshot.registered };
   if (snapshot.open !== undefined) state.open = snapshot.open;
+  if (snapshot.lastStopped !== undefined) state.lastStopped = snapshot.lastStopped;
   return state;
 }
