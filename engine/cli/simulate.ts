@@ -1,7 +1,9 @@
 // A small terminal simulator so the demo shows life: pumps of the demo network authorise fuel with
 // the demo cards, complete most sales with a realistic volume, reverse some, and ask balances; the
 // shop tills open cash shifts, sell receipts (anonymous, with loyalty cards, some paid with points),
-// take an occasional return, and close their shifts now and then.
+// take an occasional return, and close their shifts now and then; the car wash starts sessions for
+// club members and guests by plate and stops them a little later, taking a top-up when a balance
+// went below zero.
 // Some traffic is declined on purpose (a blocked card, a wrong PIN, a product outside restrictions).
 
 import { pack, unpack } from 'msgpackr';
@@ -62,9 +64,33 @@ export function simulate(options: { bus: Bus; rate: number; logger: Logger; seed
       if (receipts.length > 200) receipts.shift();
     }
   };
+  const bays = ['WASH-01-B1', 'WASH-01-B2', 'WASH-01-B3', 'WASH-01-B4'];
+  const plates = ['А123ВС77', 'В456ОР99', 'Е001КХ77', 'М777ММ199', 'О123ОО50', 'К555ЕЕ77', 'Т321АР99', 'Н808НН50', 'Р002СА77', 'У909ХК199', 'С111ТТ77', 'А707МР50'];
+  const stops = new Set<NodeJS.Timeout>();
+  const wash = async (): Promise<void> => {
+    const plate = pick(plates);
+    const started = await request(pick(bays), 'session.start', { client: { plate }, tariff: random() < 0.8 ? 'WASH-STD' : 'WASH-PRO' });
+    if (started['result'] !== 'approved') return;
+    // The car is washed for a few seconds (a demo's minutes), then the attendant stops the session.
+    const timer = setTimeout(() => {
+      stops.delete(timer);
+      const stop = async (): Promise<void> => {
+        const stopped = await request('WASH-01-K1', 'session.stop', { sessionId: started['sessionId'], ...(random() < 0.3 ? { comment: pick(['всё чисто', 'клиент доволен', 'сильная грязь']) } : {}) });
+        if (Number(stopped['balance'] ?? 0) < 0) await request('WASH-01-K1', 'topup', { client: { plate }, amount: 200_000, method: pick(['cash', 'bank_card'] as const) });
+      };
+      stop().catch((error: unknown) => options.logger.warn({ error: String(error) }, 'simulated wash stop failed'));
+    }, 3_000 + Math.floor(random() * 20_000));
+    timer.unref();
+    stops.add(timer);
+  };
   const flow = async (): Promise<void> => {
-    if (random() < 0.3) {
+    const area = random();
+    if (area < 0.3) {
       await shop();
+      return;
+    }
+    if (area < 0.36) {
+      await wash();
       return;
     }
     const terminal = pick(pumps);
@@ -113,6 +139,8 @@ export function simulate(options: { bus: Bus; rate: number; logger: Logger; seed
     stop: () => {
       clearInterval(timer);
       clearInterval(reporter);
+      for (const pending of stops) clearTimeout(pending);
+      stops.clear();
     },
   };
 }
