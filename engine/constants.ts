@@ -19,6 +19,8 @@ export const constants = {
   identifierLengthMax: 64,
   /** Free-text names. */
   nameLengthMax: 200,
+  /** A car plate as typed, spaces and dashes included (its normal form is 2–12 letters and digits). */
+  plateTypedLengthMax: 32,
   /** An attendant's comment on a wash session. */
   commentLengthMax: 1_000,
   /** Wash sessions: the default and largest maximum length before an automatic stop, and how often to look. */

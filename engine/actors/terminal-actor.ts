@@ -310,15 +310,17 @@ function detailsOf(message: RequestMessage): DeclineDetails {
 function routeSession(deps: ActorDeps, info: TerminalInfo, message: Extract<RequestMessage, { op: 'session.start' | 'session.stop' }>, ticket: Ticket, settleHere: (outcome: Outcome) => unknown): void {
   const networkId = info.networkId;
   if (message.op === 'session.start') {
-    // Checked here too (the session actor decides it again), so a bad tariff never spawns a guest's actor.
-    const offered = deps.catalogs.network(networkId)?.tariffs.get(message.request.tariff);
-    if (offered === undefined || (offered.sites !== undefined && !offered.sites.includes(info.siteId))) {
-      settleHere(declined('TARIFF_UNKNOWN'));
-      return;
-    }
+    // In precedence order: an unknown client (a plate never seen is a new guest, not unknown), then
+    // the tariff — checked here too (the session actor decides it again), so a bad tariff never
+    // spawns a guest's actor.
     const client = sessionClient(deps, networkId, message.request.client);
     if (client === undefined) {
       settleHere(declined('CLIENT_UNKNOWN'));
+      return;
+    }
+    const offered = deps.catalogs.network(networkId)?.tariffs.get(message.request.tariff);
+    if (offered === undefined || (offered.sites !== undefined && !offered.sites.includes(info.siteId))) {
+      settleHere(declined('TARIFF_UNKNOWN'));
       return;
     }
     const { tariff, comment } = message.request;

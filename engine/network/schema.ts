@@ -43,7 +43,7 @@ const pin = z.string().regex(/^[0-9]+$/, 'a PIN is digits').min(constants.pinLen
 export const plateSchema = z
   .string()
   .min(2)
-  .max(16)
+  .max(constants.plateTypedLengthMax)
   .refine((plate) => isPlausiblePlate(plate), 'a plate is 2–12 letters and digits (Cyrillic letters only АВЕКМНОРСТУХ), spaces and dashes allowed');
 
 export const siteKinds = ['fuel', 'shop', 'wash'] as const;
