@@ -34,7 +34,7 @@ export class EmbeddedPostgresLockedError extends Error {
 export function startEmbeddedPostgres(dataDir: string, options: { connectionsMax?: number; startTimeoutMs?: number } = {}): EmbeddedPostgres {
   mkdirSync(dirname(dataDir), { recursive: true });
   const lockPath = `${dataDir}.lock`;
-  takeLock(lockPath);
+  takeLock(lockPath, dataDir);
   const socketDir = mkdtempSync(join(tmpdir(), 'tessera-pg-'));
   const settings: PgliteWorkerSettings = {
     dataDir,
@@ -93,7 +93,7 @@ function spawnWorker(settings: PgliteWorkerSettings): Worker {
   return new Worker(bootstrap, { eval: true, workerData: settings });
 }
 
-function takeLock(path: string): void {
+function takeLock(path: string, dataDir: string): void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -104,7 +104,7 @@ function takeLock(path: string): void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(path, 'utf8').trim());
       if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
-        throw new EmbeddedPostgresLockedError(`the embedded read model ${dirname(path)} is in use by process ${holder}`);
+        throw new EmbeddedPostgresLockedError(`the embedded read model ${dataDir} is in use by process ${holder} (stop that engine first)`);
       }
       rmSync(path, { force: true }); // left by a process that is gone
     }
