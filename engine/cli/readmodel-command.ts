@@ -22,7 +22,8 @@ export async function rebuildCommand(options: { data: string; database?: string 
   const bar = new SingleBar({ format: 'rebuild {bar} {percentage}% | {value}/{total} events | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
   try {
     database = openReadModelDatabase({ databaseUrl: options.database, embeddedDataDir: embeddedDataDirOf(options.data), connectionsMax: 1 });
-    const quiet = { info: () => undefined, warn: (fields: object, message: string) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`) };
+    const print = (fields: object, message: string): void => void process.stderr.write(`\n${message} ${JSON.stringify(fields)}\n`);
+    const quiet = { info: () => undefined, warn: print, error: print };
     process.stdout.write(`rebuilding the read model in ${database.description} from ${store.lastPosition} journal events\n`);
     bar.start(store.lastPosition, 0);
     const summary = await rebuildReadModel({

@@ -4,6 +4,7 @@
 export { startReadModel, embeddedDataDirOf } from './read-model.js';
 export type { ReadModel, ReadModelSettings, ReadModelSource } from './read-model.js';
 export { Projector } from './projector.js';
+export { JournalMismatchError } from './projector.js';
 export type { Journal, ProjectorOptions, ReadModelLag, ReadModelLog } from './projector.js';
 export { openReadModelDatabase, parseInt8, withoutPassword } from './database.js';
 export type { DatabaseOptions, ReadModelDatabase } from './database.js';

@@ -34,6 +34,12 @@ export interface Journal extends ReferenceReader {
 export interface ReadModelLog {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/** The read model was built from another journal (a new data directory, another engine's database). */
+export class JournalMismatchError extends Error {
+  override readonly name = 'JournalMismatchError';
 }
 
 export interface ReadModelLag {
@@ -92,6 +98,7 @@ export class Projector {
   /** The last position known to be on disk. */
   private head = 0;
   private prepared = false;
+  private mismatch = false;
   private isConnected = false;
   private failures = 0;
   private stopping = false;
@@ -155,12 +162,17 @@ export class Projector {
     return this.head;
   }
 
+  /** Whether the database holds a read model of another journal (nothing is projected until a rebuild). */
+  get journalMismatch(): boolean {
+    return this.mismatch;
+  }
+
   /** How far behind the journal the read model is (before the first connection, counted from position 0). */
   lag(): ReadModelLag {
-    const positions = Math.max(0, this.head - this.checkpoint);
+    const positions = this.mismatch ? this.head : Math.max(0, this.head - this.checkpoint);
     if (positions === 0) return { positions, seconds: 0 };
     let seconds = 0;
-    for (const oldest of this.journal.feedAfter(this.checkpoint, 1)) seconds = Math.max(0, (this.clock.now() - oldest.at) / 1000);
+    for (const oldest of this.journal.feedAfter(this.mismatch ? 0 : this.checkpoint, 1)) seconds = Math.max(0, (this.clock.now() - oldest.at) / 1000);
     return { positions, seconds };
   }
 
@@ -191,7 +203,11 @@ export class Projector {
         this.referenceJob = undefined;
         this.failures++;
         if (this.stopping) break;
-        this.log.warn({ error: describe(error), attempt: this.failures, retryInMs: retryDelayMs, lag: this.lag().positions }, 'read model: cannot write to PostgreSQL; retrying');
+        if (error instanceof JournalMismatchError) {
+          this.mismatch = true;
+          retryDelayMs = this.retryDelayMaxMs;
+          this.log.error({ error: error.message, database: this.database.description }, 'read model: not built from this journal; run `tessera readmodel rebuild`');
+        } else this.log.warn({ error: describe(error), attempt: this.failures, retryInMs: retryDelayMs, lag: this.lag().positions }, 'read model: cannot write to PostgreSQL; retrying');
         await this.sleep(retryDelayMs, false);
         retryDelayMs = Math.min(retryDelayMs * 2, this.retryDelayMaxMs);
       }
@@ -224,11 +240,26 @@ export class Projector {
     const applied = await migrateReadModel(client);
     if (applied.length > 0) this.log.info({ migrations: applied }, 'read model migrated');
     await this.readCheckpoint(client);
+    await this.checkJournal(client);
     const owed = await client.query<{ network: string; requested_position: number }>(
       `SELECT network, requested_position FROM ${schema}.reference_sync WHERE requested_position > synced_position`,
     );
     for (const row of owed.rows) this.requestReferences(row.network, row.requested_position);
     this.prepared = true;
+    this.mismatch = false;
+  }
+
+  /** The read model's last event must be this journal's event at that position (same key and seq). */
+  private async checkJournal(client: pg.PoolClient): Promise<void> {
+    if (this.checkpoint === 0) return;
+    const result = await client.query<{ key: string; seq: number }>(`SELECT key, seq FROM ${schema}.events WHERE position = $1`, [this.checkpoint]);
+    const projected = result.rows[0];
+    let journal: CommittedEvent | undefined;
+    for (const event of this.journal.feedAfter(this.checkpoint - 1, 1)) journal = event;
+    if (projected !== undefined && journal?.position === this.checkpoint && journal.key === projected.key && journal.seq === projected.seq) return;
+    throw new JournalMismatchError(
+      `the read model's last event (position ${this.checkpoint}, ${projected ? `${projected.key}#${projected.seq}` : 'missing'}) is ${journal?.position === this.checkpoint ? `${journal.key}#${journal.seq}` : 'not'} in this journal`,
+    );
   }
 
   private async readCheckpoint(client: pg.PoolClient): Promise<void> {

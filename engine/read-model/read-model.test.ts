@@ -20,7 +20,7 @@ import { Projector } from './projector.js';
 import { rebuildReadModel } from './rebuild.js';
 import { storableText } from './writes.js';
 
-const silent = { info: () => undefined, warn: () => undefined };
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const pump = 'MSK-01-P1';
 const fleetPin = demoPins.fleet ?? '';
 
@@ -347,6 +347,29 @@ describe.each(backends)('read model on $name', ({ start }) => {
     await stopFollowing(projector);
     await rebuildReadModel({ journal: harness.engine.store, database, clock: harness.clock, log: silent });
     expect(await dump()).toEqual(caughtUp);
+  });
+
+  it('projects nothing onto a read model of another journal until it is rebuilt', async () => {
+    const first = await engine();
+    const firstProjector = follow(first);
+    await everyEventType(first);
+    await firstProjector.caughtUp();
+    await stopFollowing(firstProjector);
+    const [before] = await rows<{ n: number }>('SELECT count(*) AS n FROM readmodel.events');
+
+    const other = await engine(); // a fresh data directory: another journal
+    await call(other, 'authorize', { id: 'x1', card: demoCards.fleet, pin: fleetPin, product: 'AI95', volume: 10_000 });
+    const projector = follow(other);
+    while (!projector.journalMismatch) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(projector.lag().positions).toBe(other.engine.store.lastPosition);
+    expect(await rows('SELECT count(*) AS n FROM readmodel.events')).toEqual([before]);
+    await stopFollowing(projector);
+
+    await rebuildReadModel({ journal: other.engine.store, database, clock: other.clock, log: silent });
+    const resumed = follow(other);
+    await resumed.caughtUp();
+    expect(resumed.journalMismatch).toBe(false);
+    expect(await rows('SELECT count(*) AS n FROM readmodel.events')).toEqual([{ n: journalEvents(other) }]);
   });
 
   it('holds no full card number, PIN or client token anywhere', async () => {
