@@ -77,7 +77,8 @@ export function openReadModelDatabase(options: DatabaseOptions): ReadModelDataba
     description,
     close: () =>
       (closing ??= (async () => {
-        await pool.end().catch(() => undefined);
+        // A query still running (a server that stopped answering) gives up at the stop timeout.
+        await Promise.race([pool.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, constants.readModelStopTimeoutMs).unref())]);
         await embedded?.stop();
       })()),
   };

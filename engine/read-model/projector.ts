@@ -216,6 +216,7 @@ export class Projector {
 
   /** One unit of work: a batch of events, then one reference step. False when there was nothing to do. */
   private async step(): Promise<boolean> {
+    if (this.prepared && this.checkpoint >= this.head && this.referenceJob === undefined && this.referenceRequests.size === 0) return false;
     const client = await this.database.pool.connect();
     let healthy = false;
     try {

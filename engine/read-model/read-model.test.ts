@@ -69,7 +69,8 @@ describe.each(backends)('read model on $name', ({ start }) => {
 
   /** A projector following the engine as `tessera serve` wires it, with short back-offs. */
   function follow(harness: Harness): Projector {
-    const projector = new Projector({ journal: harness.engine.store, database, clock: harness.clock, log: silent, pollIntervalMs: 50, retryDelayFirstMs: 5, retryDelayMaxMs: 100 });
+    // Small reference steps, so that the demo network's 65 cards take several.
+    const projector = new Projector({ journal: harness.engine.store, database, clock: harness.clock, log: silent, pollIntervalMs: 50, retryDelayFirstMs: 5, retryDelayMaxMs: 100, referenceRowsMax: 16 });
     projectors.push(projector);
     harness.engine.onCommitted((event) => projector.advanceHead(event.position));
     projector.advanceHead(harness.engine.store.lastPosition);
@@ -233,6 +234,30 @@ describe.each(backends)('read model on $name', ({ start }) => {
       { masked: '700500******0017', status: 'active', expires: '2030-12', account: 'acct:sever:cp:logistic-trade' },
     ]);
     expect(projector.lag()).toEqual({ positions: 0, seconds: 0 });
+  });
+
+  it('follows a re-import: changed rows are rewritten, removed catalog rows disappear', async () => {
+    const harness = await engine();
+    const projector = follow(harness);
+    await projector.caughtUp();
+    const document = demoNetwork();
+    const changed = {
+      ...document,
+      prices: (document.prices ?? []).filter((price) => price.site === undefined).map((price) => (price.product === 'AI95' ? { ...price, price: 6099 } : price)),
+      counterparties: (document.counterparties ?? []).map((counterparty) => (counterparty.id === 'kuznetsov' ? { ...counterparty, name: 'ИП Кузнецов — новое имя' } : counterparty)),
+      cards: (document.cards ?? []).map((card) => (card.number === demoCards.small ? { ...card, status: 'blocked' as const } : card)),
+    };
+    await harness.engine.import(changed);
+    await projector.caughtUp();
+    expect(await rows(`SELECT product, site, price FROM readmodel.prices WHERE product IN ('AI95', 'DT') ORDER BY product, site NULLS FIRST`)).toEqual([
+      { product: 'AI95', site: null, price: 6099 },
+      { product: 'DT', site: null, price: 6899 },
+    ]);
+    expect(await rows(`SELECT name FROM readmodel.counterparties WHERE id = 'kuznetsov'`)).toEqual([{ name: 'ИП Кузнецов — новое имя' }]);
+    expect(await rows(`SELECT status FROM readmodel.cards WHERE masked = '700500******0033'`)).toEqual([{ status: 'blocked' }]);
+    expect(await rows('SELECT count(*) AS n FROM readmodel.cards')).toEqual([{ n: document.cards?.length }]);
+    expect(await rows('SELECT count(*) AS n FROM readmodel.network_imports')).toEqual([{ n: 2 }]);
+    expect(await rows('SELECT requested_position = synced_position AS done FROM readmodel.reference_sync')).toEqual([{ done: true }]);
   });
 
   it('keeps the running balance equal to the engine’s (inquire)', async () => {
