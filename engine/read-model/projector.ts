@@ -182,7 +182,7 @@ export class Projector {
     try {
       await Promise.race([this.database.ready, this.stopSignal]);
     } catch (error) {
-      this.log.warn({ error: describe(error), database: this.database.description }, 'the read model database did not start; the engine goes on without it');
+      this.log.error({ error: describe(error), database: this.database.description }, 'the read model database did not start; the engine goes on without it');
       return;
     }
     let retryDelayMs = this.retryDelayFirstMs;
@@ -454,8 +454,11 @@ export class Projector {
   }
 }
 
+/** An error's message; a connection refused on every address of a host name comes as an AggregateError with none. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(describe).join('; ');
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }
 
 function delay(ms: number): Promise<void> {
