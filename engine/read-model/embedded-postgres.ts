@@ -34,8 +34,13 @@ export class EmbeddedPostgresLockedError extends Error {
 export function startEmbeddedPostgres(dataDir: string, options: { connectionsMax?: number; startTimeoutMs?: number } = {}): EmbeddedPostgres {
   mkdirSync(dirname(dataDir), { recursive: true });
   const lockPath = `${dataDir}.lock`;
-  takeLock(lockPath, dataDir);
-  const socketDir = mkdtempSync(join(tmpdir(), 'tessera-pg-'));
+  const socketDir = mkdtempSync(join(tmpdir(), socketDirPrefix));
+  try {
+    takeLock(lockPath, dataDir, socketDir);
+  } catch (error) {
+    rmSync(socketDir, { recursive: true, force: true });
+    throw error;
+  }
   const settings: PgliteWorkerSettings = {
     dataDir,
     socketPath: join(socketDir, `.s.PGSQL.${socketPort}`),
@@ -93,20 +98,26 @@ function spawnWorker(settings: PgliteWorkerSettings): Worker {
   return new Worker(bootstrap, { eval: true, workerData: settings });
 }
 
-function takeLock(path: string, dataDir: string): void {
+const socketDirPrefix = 'tessera-pg-';
+
+/** The lock file holds the owner's pid and its socket directory (removed with a stale lock). */
+function takeLock(path: string, dataDir: string, socketDir: string): void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${process.pid}\n${socketDir}\n`);
       closeSync(fd);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(path, 'utf8').trim());
+      const [pidLine = '', previousSocketDir = ''] = readFileSync(path, 'utf8').split('\n');
+      const holder = Number(pidLine.trim());
       if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
         throw new EmbeddedPostgresLockedError(`the embedded read model ${dataDir} is in use by process ${holder} (stop that engine first)`);
       }
-      rmSync(path, { force: true }); // left by a process that is gone
+      // Left by a process that is gone (killed): its lock and its socket directory.
+      if (previousSocketDir.startsWith(join(tmpdir(), socketDirPrefix))) rmSync(previousSocketDir, { recursive: true, force: true });
+      rmSync(path, { force: true });
     }
   }
   throw new EmbeddedPostgresLockedError(`cannot take the lock ${path}`);
@@ -114,7 +125,7 @@ function takeLock(path: string, dataDir: string): void {
 
 function releaseLock(path: string): void {
   try {
-    if (Number(readFileSync(path, 'utf8').trim()) === process.pid) rmSync(path, { force: true });
+    if (Number(readFileSync(path, 'utf8').split('\n')[0]) === process.pid) rmSync(path, { force: true });
   } catch {
     // already gone
   }
