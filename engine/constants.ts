@@ -80,6 +80,31 @@ export const constants = {
   httpPortDefault: 8080,
   /** Default timeout of a request made over the bus (CLI, simulator). */
   natsRequestTimeoutMs: 5_000,
+  /** Read model (PostgreSQL): journal events projected in one PostgreSQL transaction, at most. */
+  readModelBatchEventsMax: 1_000,
+  /** Reference records (accounts, cards, clients) upserted in one PostgreSQL transaction, at most. */
+  readModelReferenceRowsMax: 1_000,
+  /** How often the projector looks at the journal when no commit woke it (catch-up, other writers). */
+  readModelPollIntervalMs: 1_000,
+  /** Back-off between attempts while PostgreSQL is unavailable: doubles from the first to the last. */
+  readModelRetryDelayFirstMs: 100,
+  readModelRetryDelayMaxMs: 10_000,
+  /** Connections to a PostgreSQL server (DATABASE_URL). The projector uses one at a time. */
+  readModelPoolConnectionsMax: 4,
+  /**
+   * Connections to the embedded PGlite: one. PGlite is a single-connection database; pglite-socket
+   * multiplexes clients query by query, so two clients' transactions would interleave.
+   */
+  readModelEmbeddedPoolConnectionsMax: 1,
+  /** Connections the embedded socket server accepts: the pool's, plus one for a reconnect while the old socket closes. */
+  readModelEmbeddedServerConnectionsMax: 2,
+  /** Giving up on connecting to PostgreSQL, and on one query (the attempt is retried after the back-off). */
+  readModelConnectTimeoutMs: 5_000,
+  readModelQueryTimeoutMs: 60_000,
+  /** Starting the embedded PostgreSQL (a fresh data directory runs initdb: seconds). */
+  readModelEmbeddedStartTimeoutMs: 120_000,
+  /** Waiting for the batch in flight when the projector stops. */
+  readModelStopTimeoutMs: 10_000,
 } as const;
 
 /** The subject prefix of the protocol (configurable; default `tessera`). */

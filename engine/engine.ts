@@ -45,6 +45,11 @@ export interface EngineOptions {
   requestsInFlightMax?: number;
 }
 
+/** The LMDB environment of a data directory (the read model's rebuild opens it without an engine). */
+export function storePathOf(dataDir: string): string {
+  return join(dataDir, 'engine.lmdb');
+}
+
 export class Engine {
   readonly store: LmdbStore;
   readonly clock: Clock;
@@ -70,7 +75,7 @@ export class Engine {
         console.error(JSON.stringify({ level: 'fatal', msg: 'a durable write failed; stopping', error: String(error) }));
         process.exit(70);
       });
-    this.store = new LmdbStore({ path: join(options.dataDir, 'engine.lmdb'), onFatal });
+    this.store = new LmdbStore({ path: storePathOf(options.dataDir), onFatal });
     this.desk = new RequestDesk(this.store, options.requestsInFlightMax ?? constants.requestsInFlightMax);
     const cardKeys = new CardKeys(options.cardSecret ?? loadOrCreateSecret(join(options.dataDir, 'card-key')));
     this.system = nact.start(nact.configurePersistence(new LmdbPersistenceEngine(this.store, this.clock)));

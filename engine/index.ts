@@ -17,6 +17,7 @@ export { ImportError } from './network/import.js';
 export type { ImportSummary } from './network/import.js';
 export type { CommittedEvent } from './store/lmdb-store.js';
 export type { SitePriceList } from './price-publisher.js';
+export type { ReadModelLag } from './read-model/index.js';
 export { SimulatedClock, SystemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { seededRandom } from './seeded-random.js';

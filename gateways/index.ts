@@ -11,4 +11,4 @@ export type { Encoding } from './nats/codec.js';
 export { startHttpGateway } from './http/server.js';
 export type { HttpGateway } from './http/server.js';
 export { createMetrics } from './metrics.js';
-export type { Metrics } from './metrics.js';
+export type { Metrics, ReadModelGauges } from './metrics.js';

@@ -1,9 +1,10 @@
 // Prometheus metrics (prom-client): decisions by operation, result and reason; decision latency with
-// sub-millisecond buckets; LMDB commit batch size; open holds; live actors; requests in flight.
+// sub-millisecond buckets; LMDB commit batch size; open holds; live actors; requests in flight; the
+// read model's lag behind the journal and its connection to PostgreSQL.
 // Labels never carry card numbers or request data beyond the closed sets named here.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Engine } from '../engine/index.js';
+import type { Engine, ReadModelLag } from '../engine/index.js';
 
 export interface Metrics {
   registry: Registry;
@@ -11,7 +12,13 @@ export interface Metrics {
   latency: Histogram<'op'>;
 }
 
-export function createMetrics(engine: Engine): Metrics {
+/** What the metrics read of the read model (engine/read-model). */
+export interface ReadModelGauges {
+  lag(): ReadModelLag;
+  readonly connected: boolean;
+}
+
+export function createMetrics(engine: Engine, readModel?: ReadModelGauges): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tessera_process_' });
   const decisions = new Counter({
@@ -58,5 +65,31 @@ export function createMetrics(engine: Engine): Metrics {
       this.set(engine.requestsInFlight);
     },
   });
+  if (readModel !== undefined) {
+    new Gauge({
+      name: 'tessera_read_model_lag_positions',
+      help: 'Journal events on disk and not yet in the PostgreSQL read model.',
+      registers: [registry],
+      collect() {
+        this.set(readModel.lag().positions);
+      },
+    });
+    new Gauge({
+      name: 'tessera_read_model_lag_seconds',
+      help: 'Age of the oldest journal event not yet in the PostgreSQL read model (0 when caught up).',
+      registers: [registry],
+      collect() {
+        this.set(readModel.lag().seconds);
+      },
+    });
+    new Gauge({
+      name: 'tessera_read_model_connected',
+      help: 'Whether the read model projector\'s last attempt to write to PostgreSQL succeeded (1) or not (0).',
+      registers: [registry],
+      collect() {
+        this.set(readModel.connected ? 1 : 0);
+      },
+    });
+  }
   return { registry, decisions, latency };
 }

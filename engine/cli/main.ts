@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tessera` command: serve, import, simulate, schema.
+// The `tessera` command: serve, import, simulate, readmodel rebuild, schema.
 
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
@@ -7,6 +7,7 @@ import { constants } from '../constants.js';
 import { serve } from './serve.js';
 import { importFile } from './import-command.js';
 import { simulate } from './simulate.js';
+import { rebuildCommand } from './readmodel-command.js';
 import { demoCards, demoPins } from '../demo/demo-network.js';
 
 const program = new Command();
@@ -24,11 +25,20 @@ program
   .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
   .option('--nats <url>', 'NATS server URL (NATS_URL); without it, an in-process bus', process.env['NATS_URL'])
   .option('--http <port>', 'HTTP port (TESSERA_HTTP_PORT)', port, Number(process.env['TESSERA_HTTP_PORT'] ?? constants.httpPortDefault))
+  .option('--database <url>', 'PostgreSQL for the read model (DATABASE_URL); without it, embedded PGlite in <data>/pg', process.env['DATABASE_URL'])
+  .option('--no-read-model', 'run without the PostgreSQL read model')
   .option('--demo', 'load the demo network', false)
   .option('--simulate <rate>', 'send demo traffic at this many flows per second (with --demo)', Number)
-  .action(async (options: { data: string; nats?: string; http: number; demo: boolean; simulate?: number }) => {
+  .action(async (options: { data: string; nats?: string; http: number; database?: string; readModel: boolean; demo: boolean; simulate?: number }) => {
     const logger = pino({ name: 'tessera' });
-    const server = await serve({ dataDir: options.data, natsUrl: options.nats, httpPort: options.http, demo: options.demo, logger });
+    const server = await serve({
+      dataDir: options.data,
+      natsUrl: options.nats,
+      httpPort: options.http,
+      demo: options.demo,
+      logger,
+      ...(options.readModel ? { readModel: { databaseUrl: options.database } } : {}),
+    });
     if (options.demo) {
       const base = `http://127.0.0.1:${server.http.port}`;
       process.stdout.write(
@@ -91,6 +101,17 @@ program
     if (options.duration > 0) setTimeout(finish, options.duration * 1000);
     process.once('SIGINT', finish);
     process.once('SIGTERM', finish);
+  });
+
+const readModel = program.command('readmodel').description('the PostgreSQL read model');
+readModel
+  .command('rebuild')
+  .description('drop the read model and project the whole journal again (embedded: with the engine stopped)')
+  .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
+  .option('--database <url>', 'PostgreSQL (DATABASE_URL); without it, the embedded PGlite in <data>/pg', process.env['DATABASE_URL'])
+  .action(async (options: { data: string; database?: string }) => {
+    const ok = await rebuildCommand(options);
+    process.exit(ok ? 0 : 1);
   });
 
 program

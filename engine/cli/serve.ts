@@ -1,5 +1,6 @@
-// Composition root: builds the engine, the bus (NATS or in-process), the terminal gateway and the
-// HTTP gateway, loads the demo network when asked, and drains on SIGTERM/SIGINT.
+// Composition root: builds the engine, the bus (NATS or in-process), the terminal gateway, the
+// HTTP gateway and the read model (when asked), loads the demo network when asked, and drains on
+// SIGTERM/SIGINT.
 
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -8,6 +9,8 @@ import { constants, subjectPrefixDefault } from '../constants.js';
 import type { Bus, HttpGateway } from '../../gateways/index.js';
 import { connectNatsBus, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
 import { demoNetwork } from '../demo/demo-network.js';
+import type { ReadModel } from '../read-model/index.js';
+import { startReadModel } from '../read-model/index.js';
 
 export interface ServeOptions {
   dataDir: string;
@@ -17,6 +20,11 @@ export interface ServeOptions {
   demo: boolean;
   prefix?: string;
   logger?: Logger;
+  /**
+   * The PostgreSQL read model: `databaseUrl` names a server; without one, embedded PGlite under
+   * `<dataDir>/pg`. Absent: no read model (the CLI always asks for one unless `--no-read-model`).
+   */
+  readModel?: { databaseUrl?: string | undefined };
 }
 
 export interface RunningServer {
@@ -24,6 +32,7 @@ export interface RunningServer {
   bus: Bus;
   gateway: TerminalGateway;
   http: HttpGateway;
+  readModel: ReadModel | undefined;
   /** Drains and stops; resolves when everything is flushed and closed. */
   stop(): Promise<void>;
 }
@@ -32,7 +41,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const logger = options.logger ?? pino({ name: 'tessera' });
   const engine = new Engine({ dataDir: options.dataDir });
   const bus: Bus = options.natsUrl ? await connectNatsBus(options.natsUrl) : new InProcessBus();
-  const metrics = createMetrics(engine);
+  const readModel = options.readModel ? openReadModel(engine, options.dataDir, options.readModel.databaseUrl, logger) : undefined;
+  const metrics = createMetrics(engine, readModel);
   const gateway = new TerminalGateway(bus, engine, { prefix: options.prefix ?? subjectPrefixDefault, metrics });
   if (options.demo) {
     const summary = await engine.import(demoNetwork());
@@ -52,7 +62,20 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       await engine.drain(constants.drainTimeoutMs);
       await bus.drain();
       http.close();
+      // Every decision is on disk and answered: the projector finishes its batch and stops.
+      await readModel?.stop();
       await engine.close();
     })());
-  return { engine, bus, gateway, http, stop };
+  return { engine, bus, gateway, http, readModel, stop };
+}
+
+/** The read model, or none (logged) when it cannot start: the engine serves either way. */
+function openReadModel(engine: Engine, dataDir: string, databaseUrl: string | undefined, logger: Logger): ReadModel | undefined {
+  const log = logger.child({ component: 'read-model' });
+  try {
+    return startReadModel(engine, { dataDir, databaseUrl }, log);
+  } catch (error) {
+    log.error({ error: error instanceof Error ? error.message : String(error) }, 'the read model cannot start; the engine goes on without it');
+    return undefined;
+  }
 }

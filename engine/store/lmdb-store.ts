@@ -171,6 +171,11 @@ export class LmdbStore {
     }
   }
 
+  /** Position of the last event appended (on disk once `flushed()` resolves after reading it). */
+  get lastPosition(): number {
+    return this.nextPosition - 1;
+  }
+
   /** Called with every event once it is flushed, in journal order. */
   onCommitted(listener: (event: CommittedEvent) => void): void {
     this.committedListeners.push(listener);

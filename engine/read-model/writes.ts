@@ -1,0 +1,329 @@
+// The statements a batch of journal events becomes. Each write is one SQL statement per batch, fed
+// every row of the batch at once as one JSON parameter (`jsonb_to_recordset`), so a batch of a
+// thousand events is a dozen statements, not thousands. Rows use the tables' column names; times are
+// the engine's milliseconds and go over as ISO 8601 (exact to the millisecond).
+// Table and column names here are constants of the code; every value travels as a parameter.
+
+import { readModelSchema } from './migrate.js';
+
+export type ColumnType = 'text' | 'bigint' | 'integer' | 'boolean' | 'timestamptz' | 'jsonb' | 'text[]';
+export type CellValue = string | number | boolean | null | readonly string[] | Readonly<Record<string, unknown>>;
+
+export interface WriteSpec<Row> {
+  readonly columns: { readonly [K in keyof Row]: ColumnType };
+  /** SQL whose `$1` is the rows as a JSON array; `r` is the recordset. */
+  readonly sql: string;
+}
+
+const schema = readModelSchema;
+
+function columnList<Row>(columns: WriteSpec<Row>['columns']): string {
+  return Object.keys(columns).join(', ');
+}
+
+function recordset<Row>(columns: WriteSpec<Row>['columns']): string {
+  const definitions = Object.entries(columns as Record<string, ColumnType>).map(([name, type]) => `${name} ${type}`);
+  return `jsonb_to_recordset($1::jsonb) AS r(${definitions.join(', ')})`;
+}
+
+/** INSERT of every column of the recordset, with a conflict clause. */
+export function insert<Row>(table: string, columns: WriteSpec<Row>['columns'], conflict: string): WriteSpec<Row> {
+  const names = columnList(columns);
+  return { columns, sql: `INSERT INTO ${schema}.${table} (${names}) SELECT ${names} FROM ${recordset(columns)} ${conflict}` };
+}
+
+/** INSERT, or UPDATE of the other columns where any differs (unchanged rows are not rewritten). */
+export function upsert<Row>(table: string, columns: WriteSpec<Row>['columns'], key: readonly (keyof Row & string)[]): WriteSpec<Row> {
+  const others = Object.keys(columns).filter((name) => !key.includes(name as keyof Row & string));
+  const set = others.map((name) => `${name} = excluded.${name}`).join(', ');
+  const changed = `(${others.map((name) => `${table}.${name}`).join(', ')}) IS DISTINCT FROM (${others.map((name) => `excluded.${name}`).join(', ')})`;
+  return insert(table, columns, `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${set} WHERE ${changed}`);
+}
+
+// ---- rows --------------------------------------------------------------------------------------
+
+export interface EventRow {
+  position: number;
+  key: string;
+  seq: number;
+  type: string;
+  network: string | null;
+  at: number;
+  body: Readonly<Record<string, unknown>>;
+}
+
+export interface HoldRow {
+  auth_id: string;
+  position: number;
+  network: string;
+  account: string;
+  hold_number: number;
+  card: string;
+  card_hash: string;
+  terminal: string;
+  site: string;
+  product: string;
+  price: number;
+  list_price: number;
+  discount: number;
+  discount_rule: string | null;
+  amount: number;
+  volume: number;
+  authorized_at: number;
+  expires_at: number;
+}
+
+export interface HoldClosureRow {
+  auth_id: string;
+  status: 'completed' | 'reversed' | 'expired';
+  closed_position: number;
+  closed_at: number;
+  closed_terminal: string;
+  released: number;
+  tx_id: string | null;
+}
+
+export interface TransactionRow {
+  position: number;
+  tx_id: string;
+  auth_id: string;
+  network: string;
+  account: string;
+  counterparty: string | null;
+  client: string | null;
+  card: string;
+  site: string;
+  terminal: string;
+  product: string;
+  amount: number;
+  volume: number;
+  price: number;
+  list_price: number;
+  discount: number;
+  discount_rule: string | null;
+  bonus: number;
+  at: number;
+}
+
+export interface RefundRow {
+  position: number;
+  refund_id: string;
+  tx_id: string;
+  network: string;
+  account: string;
+  card: string;
+  terminal: string;
+  amount: number;
+  bonus: number;
+  at: number;
+}
+
+export interface TopupRow {
+  position: number;
+  network: string;
+  account: string;
+  amount: number;
+  method: string;
+  terminal: string;
+  site: string | null;
+  at: number;
+}
+
+export interface DeclineRow {
+  position: number;
+  network: string;
+  terminal: string;
+  site: string;
+  request_id: string;
+  reason: string;
+  operation: string;
+  card: string | null;
+  product: string | null;
+  amount: number | null;
+  volume: number | null;
+  at: number;
+}
+
+export interface PinEventRow {
+  position: number;
+  network: string;
+  card: string;
+  card_hash: string;
+  type: 'pin.failed' | 'pin.reset';
+  failures: number | null;
+  at: number;
+}
+
+export interface NetworkImportRow {
+  position: number;
+  network: string;
+  created: number;
+  updated: number;
+  unchanged: number;
+  catalog_changed: boolean;
+  at: number;
+}
+
+export interface BalanceChangeRow {
+  position: number;
+  network: string;
+  account: string;
+  kind: string;
+  reference: string | null;
+  delta: number;
+  balance_after: number;
+  bonus_delta: number;
+  bonus_after: number;
+  at: number;
+}
+
+export interface BalanceRow {
+  account: string;
+  network: string;
+  balance: number;
+  bonus: number;
+  position: number;
+  at: number;
+}
+
+export interface ReferenceSyncRow {
+  network: string;
+  requested_position: number;
+}
+
+// ---- statements --------------------------------------------------------------------------------
+
+const eventColumns = { position: 'bigint', key: 'text', seq: 'bigint', type: 'text', network: 'text', at: 'timestamptz', body: 'jsonb' } as const;
+
+/** Journal events; returns the positions it inserted (an event already there is skipped, with its effects). */
+export const insertEvents: WriteSpec<EventRow> = {
+  columns: eventColumns,
+  sql: `INSERT INTO ${schema}.events (${columnList(eventColumns)}) SELECT ${columnList(eventColumns)} FROM ${recordset(eventColumns)}
+        ON CONFLICT DO NOTHING RETURNING position`,
+};
+
+const transactionColumns = {
+  position: 'bigint', tx_id: 'text', auth_id: 'text', network: 'text', account: 'text', counterparty: 'text', client: 'text', card: 'text',
+  site: 'text', terminal: 'text', product: 'text', amount: 'bigint', volume: 'bigint', price: 'bigint', list_price: 'bigint', discount: 'bigint',
+  discount_rule: 'text', bonus: 'bigint', at: 'timestamptz',
+} as const;
+
+const refundColumns = {
+  position: 'bigint', refund_id: 'text', tx_id: 'text', network: 'text', account: 'text', card: 'text', terminal: 'text', amount: 'bigint', bonus: 'bigint', at: 'timestamptz',
+} as const;
+
+const holdClosureColumns = {
+  auth_id: 'text', status: 'text', closed_position: 'bigint', closed_at: 'timestamptz', closed_terminal: 'text', released: 'bigint', tx_id: 'text',
+} as const;
+
+const balanceColumns = { account: 'text', network: 'text', balance: 'bigint', bonus: 'bigint', position: 'bigint', at: 'timestamptz' } as const;
+
+const referenceSyncColumns = { network: 'text', requested_position: 'bigint' } as const;
+
+/** The writes of a batch, in the order they run (a hold is placed before it can be closed, a transaction before its refunds). */
+export const batchWrites = {
+  holds: insert<HoldRow>(
+    'holds',
+    {
+      auth_id: 'text', position: 'bigint', network: 'text', account: 'text', hold_number: 'bigint', card: 'text', card_hash: 'text', terminal: 'text',
+      site: 'text', product: 'text', price: 'bigint', list_price: 'bigint', discount: 'bigint', discount_rule: 'text', amount: 'bigint', volume: 'bigint',
+      authorized_at: 'timestamptz', expires_at: 'timestamptz',
+    },
+    'ON CONFLICT DO NOTHING',
+  ),
+  holdClosures: {
+    columns: holdClosureColumns,
+    sql: `UPDATE ${schema}.holds AS h
+          SET status = r.status, closed_position = r.closed_position, closed_at = r.closed_at, closed_terminal = r.closed_terminal, released = r.released, tx_id = r.tx_id
+          FROM ${recordset(holdClosureColumns)}
+          WHERE h.auth_id = r.auth_id AND h.status = 'authorized'`,
+  } satisfies WriteSpec<HoldClosureRow>,
+  // The completed event names the card by its masked number; its keyed hash (the search key) comes from the hold.
+  transactions: {
+    columns: transactionColumns,
+    sql: `INSERT INTO ${schema}.transactions (${columnList(transactionColumns)}, card_hash)
+          SELECT ${Object.keys(transactionColumns).map((name) => `r.${name}`).join(', ')}, h.card_hash
+          FROM ${recordset(transactionColumns)} LEFT JOIN ${schema}.holds AS h ON h.auth_id = r.auth_id
+          ON CONFLICT DO NOTHING`,
+  } satisfies WriteSpec<TransactionRow>,
+  // A refund's card hash and site come from its transaction.
+  refunds: {
+    columns: refundColumns,
+    sql: `INSERT INTO ${schema}.refunds (${columnList(refundColumns)}, card_hash, site)
+          SELECT ${Object.keys(refundColumns).map((name) => `r.${name}`).join(', ')}, t.card_hash, t.site
+          FROM ${recordset(refundColumns)} LEFT JOIN ${schema}.transactions AS t ON t.tx_id = r.tx_id
+          ON CONFLICT DO NOTHING`,
+  } satisfies WriteSpec<RefundRow>,
+  topups: insert<TopupRow>(
+    'topups',
+    { position: 'bigint', network: 'text', account: 'text', amount: 'bigint', method: 'text', terminal: 'text', site: 'text', at: 'timestamptz' },
+    'ON CONFLICT DO NOTHING',
+  ),
+  declines: insert<DeclineRow>(
+    'declines',
+    {
+      position: 'bigint', network: 'text', terminal: 'text', site: 'text', request_id: 'text', reason: 'text', operation: 'text', card: 'text',
+      product: 'text', amount: 'bigint', volume: 'bigint', at: 'timestamptz',
+    },
+    'ON CONFLICT DO NOTHING',
+  ),
+  pinEvents: insert<PinEventRow>(
+    'pin_events',
+    { position: 'bigint', network: 'text', card: 'text', card_hash: 'text', type: 'text', failures: 'integer', at: 'timestamptz' },
+    'ON CONFLICT DO NOTHING',
+  ),
+  networkImports: insert<NetworkImportRow>(
+    'network_imports',
+    { position: 'bigint', network: 'text', created: 'bigint', updated: 'bigint', unchanged: 'bigint', catalog_changed: 'boolean', at: 'timestamptz' },
+    'ON CONFLICT DO NOTHING',
+  ),
+  balanceChanges: insert<BalanceChangeRow>(
+    'balance_changes',
+    {
+      position: 'bigint', network: 'text', account: 'text', kind: 'text', reference: 'text', delta: 'bigint', balance_after: 'bigint',
+      bonus_delta: 'bigint', bonus_after: 'bigint', at: 'timestamptz',
+    },
+    'ON CONFLICT DO NOTHING',
+  ),
+  balances: insert<BalanceRow>(
+    'balances',
+    balanceColumns,
+    'ON CONFLICT (account) DO UPDATE SET balance = excluded.balance, bonus = excluded.bonus, position = excluded.position, at = excluded.at',
+  ),
+  referenceSync: insert<ReferenceSyncRow>(
+    'reference_sync',
+    referenceSyncColumns,
+    `ON CONFLICT (network) DO UPDATE SET requested_position = greatest(${schema}.reference_sync.requested_position, excluded.requested_position)`,
+  ),
+} as const;
+
+export type BatchWrites = typeof batchWrites;
+export type WriteName = keyof BatchWrites;
+export type RowOf<W extends WriteName> = BatchWrites[W] extends WriteSpec<infer Row> ? Row : never;
+
+/**
+ * Text PostgreSQL cannot hold — NUL and unpaired UTF-16 surrogates, which a terminal may send in a
+ * request id — becomes U+FFFD; the journal keeps the original. Anything else is stored exactly.
+ */
+const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+export function storableText(text: string): string {
+  return text.replace(unstorable, '\ufffd');
+}
+
+/** The JSON parameter of a write: rows with times as ISO 8601 text, and storable text only. */
+export function rowsParameter<Row>(spec: WriteSpec<Row>, rows: readonly Row[]): string {
+  const times = Object.entries(spec.columns as Record<string, ColumnType>).filter(([, type]) => type === 'timestamptz').map(([name]) => name);
+  const converted =
+    times.length === 0
+      ? rows
+      : rows.map((row) => {
+          const copy: Record<string, unknown> = { ...(row as Record<string, unknown>) };
+          for (const name of times) {
+            const value = copy[name];
+            if (typeof value === 'number') copy[name] = new Date(value).toISOString();
+          }
+          return copy;
+        });
+  return JSON.stringify(converted, (_name: string, value: unknown) => (typeof value === 'string' ? storableText(value) : value));
+}
