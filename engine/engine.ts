@@ -11,9 +11,11 @@ import { CardKeys } from './card-identity.js';
 import type { Clock } from './clock.js';
 import { SystemClock } from './clock.js';
 import { constants } from './constants.js';
+import { reasonMessages } from './reasons.js';
 import { ActorRegistry } from './actors/registry.js';
 import type { ActorDeps } from './actors/deps.js';
-import { boardOf, terminalBehaviour } from './actors/terminal-actor.js';
+import { terminalBehaviour } from './actors/terminal-actor.js';
+import { boardOf, routeFromDoor, terminalOperations } from './actors/routing.js';
 import { cardBehaviour } from './actors/card-actor.js';
 import { accountBehaviour } from './actors/account-actor.js';
 import { sessionBehaviour } from './actors/session-actor.js';
@@ -119,7 +121,20 @@ export class Engine {
     const fingerprint = this.deps.cardKeys.fingerprint(request);
     const admission = this.desk.admit(terminalId, request.request.id, fingerprint, replyTo);
     if (admission.kind === 'answered') return;
-    this.registry.send(terminalKeyFor(terminalId), { type: 'request', ...request, fingerprint, settle: admission.settle });
+    const message = { type: 'request' as const, ...request, fingerprint, settle: admission.settle };
+    // What needs the terminal's state (shifts and their cash operations) goes to its actor; the rest
+    // straight to the actor that decides it.
+    if (terminalOperations.has(request.op)) {
+      this.registry.send(terminalKeyFor(terminalId), message);
+      return;
+    }
+    try {
+      routeFromDoor(this.deps, this.catalogs.terminal(terminalId), message);
+    } catch (error) {
+      // What an actor's supervisor does for a crash: answer, so nobody waits, and say so.
+      console.error(JSON.stringify({ level: 'error', msg: 'routing a request failed', op: request.op, error: String(error) }));
+      admission.settle({ id: request.request.id, result: 'error', reason: 'UNAVAILABLE', message: reasonMessages.UNAVAILABLE });
+    }
   }
 
   /** Whether a terminal id is registered (gateways answer unknown terminals without an actor). */

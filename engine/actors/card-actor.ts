@@ -1,9 +1,10 @@
-// The card actor: a thin shell over domain/card.ts. It checks status, expiry, PIN and restrictions,
-// records PIN failures, and hands an accepted use to the account that owns the card's money and limits.
+// The card actor: a thin shell over domain/card.ts for a card with a PIN (its tries are the card's
+// state). It checks status, expiry, PIN and restrictions, records PIN failures, and hands an accepted
+// use to the account that owns the card's money and limits. A card without a PIN has no state, and
+// the front door checks it with the same decision (actors/routing.ts).
 
 import { decideCardUse, evolveCard, initialCardState } from '../domain/card.js';
 import type { CardEvent, CardState } from '../domain/card.js';
-import type { AccountCommand, CardContext } from '../domain/account.js';
 import type { CardConfig } from '../network/catalog.js';
 import { referenceKinds } from '../network/catalog.js';
 import { declined } from '../protocol/replies.js';
@@ -12,6 +13,7 @@ import type { ActorDeps } from './deps.js';
 import type { AccountMessage, CardMessage } from './messages.js';
 import { assertNever } from '../assert.js';
 import { settle, settleCrash } from './settle.js';
+import { accountCommandOf, cardContextOf, cardUseOf } from './routing.js';
 
 export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<CardState, CardMessage> {
   const storageId = key.slice('card:'.length);
@@ -35,12 +37,11 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
           }
           const cardConfig = config;
           const now = deps.clock.now();
-          const use = { siteId: message.terminal.siteId, ...(message.request.pin !== undefined ? { pin: message.request.pin } : {}) };
           const decision = decideCardUse(
             state,
             cardConfig,
             catalog,
-            message.purpose === 'authorize' ? { ...use, product: message.request.product } : message.purpose === 'sale' ? { ...use, lines: message.request.lines } : use,
+            cardUseOf(message, message.terminal),
             (pin) => cardConfig.pinHash !== undefined && deps.cardKeys.pinMatches(cardConfig.hash, pin, cardConfig.pinHash),
             now,
           );
@@ -53,8 +54,7 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
             settle(deps, context.persist, message.ticket, declined(decision.decline));
             return next;
           }
-          const card: CardContext = { hash: cardConfig.hash, masked: cardConfig.masked, status: cardConfig.status, limits: cardConfig.limits };
-          deps.registry.send(cardConfig.accountKey, { type: 'command', command: accountCommandOf(message, card), ticket: message.ticket } satisfies AccountMessage);
+          deps.registry.send(cardConfig.accountKey, { type: 'command', command: accountCommandOf(message, message.terminal, cardContextOf(cardConfig)), ticket: message.ticket } satisfies AccountMessage);
           return next;
         }
         default:
@@ -62,24 +62,4 @@ export function cardBehaviour(deps: ActorDeps, key: string): ActorBehaviour<Card
       }
     },
   };
-}
-
-/** What the account decides for a card use the card accepted. */
-function accountCommandOf(message: Extract<CardMessage, { type: 'use' }>, card: CardContext): AccountCommand {
-  switch (message.purpose) {
-    case 'authorize': {
-      const { product, amount, volume } = message.request;
-      return { type: 'authorize', card, terminal: message.terminal, product, ...(amount !== undefined ? { amount } : {}), ...(volume !== undefined ? { volume } : {}) };
-    }
-    case 'inquire':
-      return { type: 'inquire', card };
-    case 'sale': {
-      const { lines, payments } = message.request;
-      return { type: 'sale', card, terminal: message.terminal, lines, ...(payments !== undefined ? { payments } : {}), ...(message.shift !== undefined ? { shift: message.shift } : {}) };
-    }
-    case 'prices':
-      return { type: 'prices', card, terminal: message.terminal, ...(message.request.products !== undefined ? { products: message.request.products } : {}) };
-    default:
-      return assertNever(message);
-  }
 }

@@ -31,12 +31,14 @@ export type TerminalMessage =
   | { type: 'shift.settled'; number: number }
   | { type: 'config.changed' };
 
-export type CardMessage =
-  | { type: 'use'; purpose: 'authorize'; request: AuthorizeRequest; terminal: TerminalContext; ticket: Ticket }
-  | { type: 'use'; purpose: 'inquire'; request: InquireRequest; terminal: TerminalContext; ticket: Ticket }
-  | { type: 'use'; purpose: 'sale'; request: SaleRequest; terminal: TerminalContext; shift: ShiftRef | undefined; ticket: Ticket }
-  | { type: 'use'; purpose: 'prices'; request: PricesRequest; terminal: TerminalContext; ticket: Ticket }
-  | { type: 'config.changed' };
+/** What a card is used for (the sale's shift is the till's, when one is open). */
+export type CardPurpose =
+  | { purpose: 'authorize'; request: AuthorizeRequest }
+  | { purpose: 'inquire'; request: InquireRequest }
+  | { purpose: 'sale'; request: SaleRequest; shift?: ShiftRef | undefined }
+  | { purpose: 'prices'; request: PricesRequest };
+
+export type CardMessage = ({ type: 'use'; terminal: TerminalContext; ticket: Ticket } & CardPurpose) | { type: 'config.changed' };
 
 export type AccountMessage =
   | { type: 'command'; command: AccountCommand; ticket: Ticket }
