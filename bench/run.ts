@@ -43,6 +43,8 @@ export interface BenchOptions {
   /** Parts to run (default: all). */
   only?: BenchPart[];
   repeats?: number;
+  /** NATS scenarios to run (default: all). */
+  scenarios?: string[];
   generators?: number | 'auto';
   /** P2's connection pool (default poolSizeDefault). */
   pgPool?: number;
@@ -207,6 +209,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const natsOptions: NatsOptions = {
         ...plan.nats,
         ...(options.repeats !== undefined ? { repeats: options.repeats } : {}),
+        ...(options.scenarios !== undefined ? { scenarios: options.scenarios } : {}),
         ...(options.generators !== undefined ? { generators: options.generators } : {}),
         network: plan.network,
         systems,
@@ -525,6 +528,13 @@ function parseArguments(argv: string[]): BenchOptions | string {
   if (repeats !== undefined) {
     if (!/^[1-9]\d?$/.test(repeats)) return '--repeats takes a number from 1 to 99';
     options.repeats = Number(repeats);
+  }
+  const scenarios = value('--scenarios');
+  if (scenarios !== undefined) {
+    const list = scenarios.split(',');
+    const unknown = list.filter((name) => !scenarioNames.includes(name));
+    if (unknown.length > 0 || list.length === 0) return `--scenarios takes ${scenarioNames.join(', ')} (comma-separated)`;
+    options.scenarios = list;
   }
   const generators = value('--generators');
   if (generators !== undefined) {
