@@ -105,6 +105,61 @@ export const constants = {
   readModelEmbeddedStartTimeoutMs: 120_000,
   /** Waiting for the batch in flight when the projector stops. */
   readModelStopTimeoutMs: 10_000,
+  // ---- security (engine/security/, docs/security.md) ----------------------------------------
+  /** Password length a user may choose (bytes of UTF-8 are bounded too, by the hash input). */
+  passwordLengthMin: 10,
+  passwordLengthMax: 256,
+  /** An e-mail address (RFC 5321 path limit). */
+  emailLengthMax: 254,
+  /** Argon2id cost (OWASP's first recommended setting): memory in KiB, passes, lanes. */
+  passwordHashMemoryKib: 19_456,
+  passwordHashPasses: 2,
+  passwordHashLanes: 1,
+  /** Digits of an e-mailed or authenticator one-time code. */
+  signInCodeDigits: 6,
+  /** Life of a sign-in attempt and of the code e-mailed for it (≤ 10 minutes, adversarial 20). */
+  signInCodeLifeMs: 10 * 60 * 1000,
+  /** Wrong codes one attempt takes before it is void (each also counts as a failure of the account). */
+  signInCodeTriesMax: 5,
+  /** Failed sign-ins in a row (password or code) before the account locks, and for how long. */
+  signInFailuresBeforeLockMax: 10,
+  signInLockMs: 30 * 60 * 1000,
+  /** Password submissions per account and per client address within one window. */
+  signInAttemptsPerAccountMax: 5,
+  signInAttemptsPerAddressMax: 20,
+  signInRateWindowMs: 60 * 1000,
+  /** Keys (accounts, addresses) the rate limiters and lock table remember; the oldest go first past it. */
+  signInTrackedKeysMax: 100_000,
+  /** Sign-in attempts waiting for their code, at most (the oldest is dropped past it). */
+  signInAttemptsOpenMax: 10_000,
+  /** TOTP: the step (RFC 6238 default) and the clock drift accepted either way. */
+  totpStepSeconds: 30,
+  totpToleranceSeconds: 30,
+  /** User sessions (a person signed in; not wash sessions): ended after this long without a request, and this long after sign-in whatever happens. */
+  userSessionIdleMs: 30 * 60 * 1000,
+  userSessionAbsoluteMs: 12 * 60 * 60 * 1000,
+  /** A user session's last use is written to disk at most this often (the idle timeout survives a restart within it). */
+  userSessionTouchPersistIntervalMs: 60 * 1000,
+  /** Open user sessions per user (the oldest ends past it), and in the whole engine. */
+  userSessionsPerUserMax: 20,
+  userSessionsOpenMax: 100_000,
+  /** How often ended sessions are looked for (idle, absolute), so their live sockets close on time. */
+  userSessionSweepIntervalMs: 30 * 1000,
+  /** Bytes of randomness in a user-session, attempt, CSRF token (base64url: 43 characters). */
+  tokenBytes: 32,
+  /** Users per network, sites per user. */
+  usersPerNetworkMax: 10_000,
+  userSitesMax: 1_000,
+  /** Audit entries returned by one query, and examined by one query before it returns a cursor. */
+  auditQueryEntriesMax: 1_000,
+  auditQueryScanMax: 100_000,
+  /** Largest before/after value kept in an audit entry (JSON characters); larger values are cut and marked. */
+  auditValueCharactersMax: 16 * 1024,
+  /** Sending one sign-in code by SMTP: connecting and the whole exchange. */
+  smtpConnectTimeoutMs: 10_000,
+  smtpSendTimeoutMs: 30_000,
+  /** NATS credentials in one generated nats-server configuration. */
+  natsCredentialsMax: 100_000,
 } as const;
 
 /** The subject prefix of the protocol (configurable; default `tessera`). */
