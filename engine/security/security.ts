@@ -211,6 +211,7 @@ export class Security {
   async close(): Promise<void> {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    await this.signIn.settled();
     await this.store.flushed();
   }
 

@@ -91,6 +91,7 @@ export interface SignInDeps {
 
 export class SignIn {
   private readonly attempts = new BoundedTable<Attempt>(constants.signInAttemptsOpenMax);
+  private readonly sending = new Set<Promise<void>>();
   private readonly locks = new BoundedTable<LockState>(constants.signInTrackedKeysMax);
   private readonly perAccount = new WindowLimiter(constants.signInRateWindowMs, constants.signInAttemptsPerAccountMax, constants.signInTrackedKeysMax);
   private readonly perAddress = new WindowLimiter(constants.signInRateWindowMs, constants.signInAttemptsPerAddressMax, constants.signInTrackedKeysMax);
@@ -106,21 +107,34 @@ export class SignIn {
     }
   }
 
-  /** Step 1: e-mail and password. */
+  /** Step 1: e-mail and password. Answered once its audit entries are on disk. */
   async password(input: PasswordStep, address: string, now: number): Promise<PasswordStepResult> {
+    const result = await this.passwordStep(input, address, now);
+    await this.deps.store.flushed();
+    return result;
+  }
+
+  /** Step 2: the attempt token and its code; a user session on success. Answered once on disk. */
+  async code(input: CodeStep, address: string, now: number): Promise<CodeStepResult> {
+    const result = this.codeStep(input, address, now);
+    await this.deps.store.flushed();
+    return result;
+  }
+
+  private async passwordStep(input: PasswordStep, address: string, now: number): Promise<PasswordStepResult> {
     const parsed = passwordStepSchema.safeParse(input);
     if (!parsed.success) return failure('INVALID_CREDENTIALS');
     const { network, password } = parsed.data;
     const email = normalizeEmail(parsed.data.email);
     const accountKey = this.deps.keys.emailKey(network, email);
-    if (!this.perAddress.hit(`a:${address}`, now) || !this.perAccount.hit(accountKey, now)) {
-      this.recordFailure(network, undefined, accountKey, address, 'RATE_LIMITED');
-      return failure('RATE_LIMITED', constants.signInRateWindowMs);
-    }
     const lock = this.locks.get(accountKey);
     if (isLocked(lock, now)) {
       this.recordFailure(network, undefined, accountKey, address, 'LOCKED');
       return failure('LOCKED', (lock?.lockedUntil ?? now) - now);
+    }
+    if (!this.perAddress.hit(`a:${address}`, now) || !this.perAccount.hit(accountKey, now)) {
+      this.recordFailure(network, undefined, accountKey, address, 'RATE_LIMITED');
+      return failure('RATE_LIMITED', constants.signInRateWindowMs);
     }
     const user = this.deps.users.byEmail(network, email);
     // The same work whether or not the user exists: a hash is always checked.
@@ -142,12 +156,10 @@ export class SignIn {
     }
     this.attempts.set(this.deps.keys.tokenHash(attemptToken), attempt);
     this.deps.audit.record({ network, kind: 'signin.code_sent', actor: { kind: 'anonymous' }, address, target: { type: 'user', id: user.id }, outcome: 'ok', reason: secondFactor });
-    await this.deps.store.flushed();
     return { ok: true, attemptToken, secondFactor, expiresAt: attempt.expiresAt };
   }
 
-  /** Step 2: the attempt token and its code; a user session on success. */
-  async code(input: CodeStep, address: string, now: number): Promise<CodeStepResult> {
+  private codeStep(input: CodeStep, address: string, now: number): CodeStepResult {
     const parsed = codeStepSchema.safeParse(input);
     if (!parsed.success) return failure('SIGN_IN_EXPIRED');
     if (!this.perAddress.hit(`c:${address}`, now)) return failure('RATE_LIMITED', constants.signInRateWindowMs);
@@ -180,7 +192,6 @@ export class SignIn {
     if (step !== true) this.deps.users.save({ ...user, totp: { ...step.totp, lastStep: step.timeStep } });
     const { token, csrfToken, session } = this.deps.sessions.create(user.network, user.id, attempt.secondFactor, address, now);
     this.deps.audit.record({ network: user.network, kind: 'signin.succeeded', actor: { kind: 'user', id: user.id, role: user.role, label: user.email }, address, target: { type: 'session', id: session.id }, outcome: 'ok', reason: attempt.secondFactor });
-    await this.deps.store.flushed();
     return {
       ok: true,
       sessionToken: token,
@@ -214,10 +225,17 @@ export class SignIn {
     const mailer = this.deps.mailer;
     if (mailer === undefined) return;
     // Not awaited: the answer does not wait for SMTP (nor does its timing depend on it).
-    mailer.sendSignInCode({ to: user.email, code, network: user.network, expiresAt }).catch((error: unknown) => {
+    const sending = mailer.sendSignInCode({ to: user.email, code, network: user.network, expiresAt }).catch((error: unknown) => {
       this.deps.log('error', 'the sign-in code could not be sent', { network: user.network, user: user.id, error: error instanceof Error ? error.message : String(error) });
       this.deps.audit.record({ network: user.network, kind: 'signin.failed', actor: { kind: 'system', id: 'mailer' }, address, target: { type: 'user', id: user.id }, outcome: 'failed', reason: 'CODE_NOT_SENT' });
     });
+    this.sending.add(sending);
+    void sending.finally(() => this.sending.delete(sending));
+  }
+
+  /** Resolves once every code being sent has been handed to SMTP or has failed (before the store closes). */
+  async settled(): Promise<void> {
+    while (this.sending.size > 0) await Promise.all([...this.sending]);
   }
 
   /** Counts a failure toward the lock; returns whether the account is locked now. */
