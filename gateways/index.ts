@@ -4,6 +4,7 @@
 export type { Bus, BusMessage, BusSubscription } from './bus/bus.js';
 export { InProcessBus } from './bus/in-process-bus.js';
 export { NatsBus, connectNatsBus } from './bus/nats-bus.js';
+export type { NatsBusCredentials } from './bus/nats-bus.js';
 export { TerminalGateway } from './nats/terminal-gateway.js';
 export type { TerminalGatewayOptions } from './nats/terminal-gateway.js';
 export { decodeBody, encodeBody } from './nats/codec.js';

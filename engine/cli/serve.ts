@@ -15,6 +15,8 @@ import { startReadModel } from '../read-model/index.js';
 export interface ServeOptions {
   dataDir: string;
   natsUrl?: string | undefined;
+  /** The engine's NATS nkey seed (`<data>/nats-engine.nk`), for a server configured by `tessera nats-config`. */
+  natsNkeySeed?: string | undefined;
   httpPort: number;
   httpHost?: string;
   demo: boolean;
@@ -40,7 +42,7 @@ export interface RunningServer {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const logger = options.logger ?? pino({ name: 'tessera' });
   const engine = new Engine({ dataDir: options.dataDir });
-  const bus: Bus = options.natsUrl ? await connectNatsBus(options.natsUrl) : new InProcessBus();
+  const bus: Bus = options.natsUrl ? await connectNatsBus(options.natsUrl, undefined, options.natsNkeySeed !== undefined ? { nkeySeed: options.natsNkeySeed } : undefined) : new InProcessBus();
   const readModel = options.readModel ? openReadModel(engine, options.dataDir, options.readModel.databaseUrl, logger) : undefined;
   const metrics = createMetrics(engine, readModel);
   const gateway = new TerminalGateway(bus, engine, { prefix: options.prefix ?? subjectPrefixDefault, metrics });
@@ -50,7 +52,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   }
   gateway.start();
   const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost);
-  logger.info({ bus: bus.kind, nats: options.natsUrl ?? null, http: http.port, data: options.dataDir }, 'tessera is ready');
+  logger.info({ bus: bus.kind, nats: options.natsUrl ? withoutUserInfo(options.natsUrl) : null, http: http.port, data: options.dataDir }, 'tessera is ready');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -78,4 +80,9 @@ function openReadModel(engine: Engine, dataDir: string, databaseUrl: string | un
     log.error({ error: error instanceof Error ? error.message : String(error) }, 'the read model cannot start; the engine goes on without it');
     return undefined;
   }
+}
+
+/** A URL as it may be logged: without a user name or password in it. */
+function withoutUserInfo(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//');
 }

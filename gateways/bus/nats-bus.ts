@@ -1,13 +1,29 @@
 // The bus over a real NATS server (nats.js). Subscriptions use callbacks, not async iterators, so a
 // message reaches the engine without an extra promise per message.
 
-import { connect, headers as natsHeaders } from 'nats';
+import { connect, headers as natsHeaders, nkeyAuthenticator } from 'nats';
 import type { Msg, NatsConnection } from 'nats';
 import type { Bus, BusMessage, BusSubscription } from './bus.js';
-import { constants } from '../../engine/index.js';
+import { constants, engineInboxPrefix } from '../../engine/index.js';
 
-export async function connectNatsBus(url: string, name = 'tessera-engine'): Promise<NatsBus> {
-  const connection = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, pingInterval: 10_000 });
+export interface NatsBusCredentials {
+  /** The engine's nkey seed (`<data>/nats-engine.nk`, made by `tessera nats-config`): the server then knows it by its public key. */
+  nkeySeed: string;
+}
+
+/**
+ * Connects to NATS. With credentials the connection authenticates with the engine's nkey, and its
+ * own requests' replies come back under the engine's inbox prefix (what its NATS permissions allow).
+ */
+export async function connectNatsBus(url: string, name = 'tessera-engine', credentials?: NatsBusCredentials): Promise<NatsBus> {
+  const connection = await connect({
+    servers: url,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    pingInterval: 10_000,
+    ...(credentials ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(credentials.nkeySeed)), inboxPrefix: engineInboxPrefix } : {}),
+  });
   return new NatsBus(connection);
 }
 
