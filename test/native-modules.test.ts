@@ -1,6 +1,7 @@
-// The three native dependencies load their native builds, not a JavaScript fallback: lmdb (the
-// store), msgpackr-extract (msgpackr's native string extraction) and uWebSockets.js (the HTTP
-// gateway). Each is checked by what it reports and by the addon (.node file) the process loaded.
+// The native dependencies load their native builds, not a JavaScript fallback: lmdb (the store),
+// msgpackr-extract (msgpackr's native string extraction), uWebSockets.js (the HTTP gateway) and
+// @node-rs/argon2 (password hashes). Each is checked by what it reports and by the addon (.node file)
+// the process loaded.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,6 +13,7 @@ import { open } from 'lmdb';
 import * as lmdb from 'lmdb';
 import * as msgpackr from 'msgpackr';
 import uWS from 'uWebSockets.js';
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 
 const require = createRequire(import.meta.url);
 const abi = process.versions.modules;
@@ -95,5 +97,17 @@ describe('uWebSockets.js', () => {
     } finally {
       uWS.us_listen_socket_close(listenSocket);
     }
+  });
+});
+
+describe('@node-rs/argon2', () => {
+  it('loads its prebuilt platform package (npm 11 runs no install script; the binary is an optional dependency) and hashes with Argon2id', async () => {
+    const platformPackage = `@node-rs/argon2-${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}`;
+    expect(() => require.resolve(`${platformPackage}/package.json`)).not.toThrow();
+    const encoded = await argon2Hash('a passphrase to hash', { algorithm: 2, memoryCost: 1_024, timeCost: 1, parallelism: 1 });
+    expect(encoded).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
+    expect(await argon2Verify(encoded, 'a passphrase to hash')).toBe(true);
+    expect(await argon2Verify(encoded, 'another one')).toBe(false);
+    expect(loadedAddons().some((path) => path.includes(`/${platformPackage}/`))).toBe(true);
   });
 });

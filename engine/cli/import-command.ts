@@ -21,7 +21,7 @@ function size(part: NetworkDocument): number {
   return 1 + (part.cards?.length ?? 0) + (part.counterparties?.length ?? 0) + (part.clients?.length ?? 0);
 }
 
-export async function importFile(file: string, options: { nats?: string | undefined; http: number }): Promise<boolean> {
+export async function importFile(file: string, options: { nats?: string | undefined; natsNkeySeed?: string | undefined; http: number }): Promise<boolean> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -35,7 +35,7 @@ export async function importFile(file: string, options: { nats?: string | undefi
     return false;
   }
   const parts = splitDocument(parsed.data);
-  const send = options.nats ? await natsSender(options.nats) : httpSender(options.http);
+  const send = options.nats ? await natsSender(options.nats, options.natsNkeySeed) : httpSender(options.http);
   const total = parts.reduce((sum, part) => sum + size(part), 0);
   const bar = new SingleBar({ format: 'import {bar} {percentage}% | {value}/{total} records | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
   bar.start(total, 0);
@@ -70,9 +70,9 @@ interface Sender {
   close(): Promise<void>;
 }
 
-async function natsSender(url: string): Promise<Sender> {
+async function natsSender(url: string, nkeySeed: string | undefined): Promise<Sender> {
   const { connectNatsBus } = await import('../../gateways/index.js');
-  const bus = await connectNatsBus(url, 'tessera-import');
+  const bus = await connectNatsBus(url, 'tessera-import', nkeySeed !== undefined ? { nkeySeed } : undefined);
   return {
     async send(part) {
       const reply = await bus.request(`${subjectPrefixDefault}.v1.admin.import`, Buffer.from(JSON.stringify(part)), { timeoutMs: 120_000, headers: { 'Content-Type': 'application/json' } });

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// The `tessera` command: serve, import, simulate, readmodel rebuild, schema.
+// The `tessera` command: serve, import, simulate, readmodel rebuild, schema, user create, nats-config.
 
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
-import { constants } from '../constants.js';
+import { constants, subjectPrefixDefault } from '../constants.js';
 import { serve } from './serve.js';
 import { importFile } from './import-command.js';
 import { simulate } from './simulate.js';
 import { rebuildCommand } from './readmodel-command.js';
+import { natsConfigCommand, userCreateCommand } from './security-commands.js';
+import type { NatsConfigOptions, UserCreateOptions } from './security-commands.js';
+import { readFileSync } from 'node:fs';
 import { demoCards, demoPins } from '../demo/demo-network.js';
 
 const program = new Command();
@@ -24,16 +27,18 @@ program
   .description('start the engine')
   .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
   .option('--nats <url>', 'NATS server URL (NATS_URL); without it, an in-process bus', process.env['NATS_URL'])
+  .option('--nats-nkey <file>', "the engine's NATS nkey seed file (NATS_NKEY_FILE), for a server configured by `tessera nats-config`", process.env['NATS_NKEY_FILE'])
   .option('--http <port>', 'HTTP port (TESSERA_HTTP_PORT)', port, Number(process.env['TESSERA_HTTP_PORT'] ?? constants.httpPortDefault))
   .option('--database <url>', 'PostgreSQL for the read model (DATABASE_URL); without it, embedded PGlite in <data>/pg', process.env['DATABASE_URL'])
   .option('--no-read-model', 'run without the PostgreSQL read model')
   .option('--demo', 'load the demo network', false)
   .option('--simulate <rate>', 'send demo traffic at this many flows per second (with --demo)', Number)
-  .action(async (options: { data: string; nats?: string; http: number; database?: string; readModel: boolean; demo: boolean; simulate?: number }) => {
+  .action(async (options: { data: string; nats?: string; natsNkey?: string; http: number; database?: string; readModel: boolean; demo: boolean; simulate?: number }) => {
     const logger = pino({ name: 'tessera' });
     const server = await serve({
       dataDir: options.data,
       natsUrl: options.nats,
+      ...(options.natsNkey !== undefined ? { natsNkeySeed: readFileSync(options.natsNkey, 'utf8').trim() } : {}),
       httpPort: options.http,
       demo: options.demo,
       logger,
@@ -77,9 +82,10 @@ program
   .description('load a network document into a running engine (over NATS, or HTTP on this machine)')
   .argument('<file>', 'network document (JSON)')
   .option('--nats <url>', 'NATS server URL (NATS_URL)', process.env['NATS_URL'])
+  .option('--nats-nkey <file>', "the engine's NATS nkey seed file (NATS_NKEY_FILE), for a server configured by `tessera nats-config`", process.env['NATS_NKEY_FILE'])
   .option('--http <port>', 'HTTP port of a local engine when no NATS URL is given', port, Number(process.env['TESSERA_HTTP_PORT'] ?? constants.httpPortDefault))
-  .action(async (file: string, options: { nats?: string; http: number }) => {
-    const ok = await importFile(file, options);
+  .action(async (file: string, options: { nats?: string; natsNkey?: string; http: number }) => {
+    const ok = await importFile(file, { ...options, ...(options.natsNkey !== undefined ? { natsNkeySeed: readFileSync(options.natsNkey, 'utf8').trim() } : {}) });
     process.exit(ok ? 0 : 1);
   });
 
@@ -112,6 +118,43 @@ readModel
   .action(async (options: { data: string; database?: string }) => {
     const ok = await rebuildCommand(options);
     process.exit(ok ? 0 : 1);
+  });
+
+const user = program.command('user').description('people who sign in (docs/security.md)');
+user
+  .command('create')
+  .description('create a user, e.g. the first owner (with the engine stopped; later through the API)')
+  .requiredOption('--network <id>', 'network id')
+  .requiredOption('--email <address>', 'e-mail: the sign-in name and where codes are sent')
+  .requiredOption('--role <role>', 'owner, admin, accountant, operator, attendant or client')
+  .option('--password <password>', 'the password (asked for when absent; read from standard input when it is not a terminal)')
+  .option('--name <name>', 'full name')
+  .option('--sites <ids>', 'sites of an operator or attendant, comma-separated')
+  .option('--counterparty <id>', 'the counterparty a client user is bound to')
+  .option('--client <id>', 'the club or loyalty client a client user is bound to')
+  .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
+  .action(async (options: UserCreateOptions) => {
+    process.exit((await userCreateCommand(options)) ? 0 : 1);
+  });
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((item) => item.trim()).filter((item) => item.length > 0)];
+program
+  .command('nats-config')
+  .description("write the nats-server authorization: the engine's user and one nkey user per terminal or site gateway")
+  .requiredOption('--network <id>', 'network id (repeat for every network the server carries)', collect)
+  .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
+  .option('--out <file>', 'write the configuration here (include it from nats-server.conf); default: standard output')
+  .option('--credentials-dir <dir>', 'write each new seed to <dir>/terminal-<id>.nk (mode 0600) instead of printing it')
+  .option('--no-issue-missing', 'do not issue credentials for terminals that never had any')
+  .option('--site-gateway <site>', 'issue a site gateway credential for a site (repeatable, comma-separated)', collect)
+  .option('--revoke <terminal>', "revoke a terminal's credential (repeatable, comma-separated)", collect)
+  .option('--revoke-site <site>', "revoke a site gateway's credential", collect)
+  .option('--reissue <terminal>', 'issue a new credential for a terminal (the old one stops working)', collect)
+  .option('--prefix <prefix>', 'subject prefix', subjectPrefixDefault)
+  .option('--reload <pid>', 'then reload that nats-server (SIGHUP, as nats-server --signal reload=<pid>)', Number)
+  .option('--pid-file <file>', "then reload the nats-server whose pid file this is (nats-server -P)")
+  .action(async (options: NatsConfigOptions) => {
+    process.exit((await natsConfigCommand(options)) ? 0 : 1);
   });
 
 program

@@ -110,16 +110,17 @@ export class TerminalCredentials {
     return { ok: true, value: issued };
   }
 
-  /** Issues credentials for every terminal of the network that has none active (returns the new ones). */
+  /** Terminals of a network that never had credentials (a revoked one stays revoked until reissued). */
+  missing(network: string): string[] {
+    const catalog = this.catalogs.network(network);
+    return [...(catalog?.terminals.keys() ?? [])].filter((id) => this.get(network, { kind: 'terminal', id }) === undefined);
+  }
+
+  /** Issues credentials for every terminal of the network that never had any (returns the new ones). */
   async issueMissing(network: string, by: CredentialChanger, address?: string): Promise<CredentialResult<IssuedCredential[]>> {
     const refused = this.refuse(network, by, address, 'terminal.credential_issued');
     if (refused) return refused;
-    const catalog = this.catalogs.network(network);
-    const issued: IssuedCredential[] = [];
-    for (const terminal of catalog?.terminals.values() ?? []) {
-      const holder: CredentialHolder = { kind: 'terminal', id: terminal.id };
-      if (this.get(network, holder)?.status !== 'active') issued.push(this.issueUnchecked(network, holder, by, address));
-    }
+    const issued = this.missing(network).map((id) => this.issueUnchecked(network, { kind: 'terminal', id }, by, address));
     await this.store.flushed();
     return { ok: true, value: issued };
   }
