@@ -77,6 +77,10 @@ export {
   publicKeyOfSeed,
   reloadNatsServer,
   writeSeedFile,
+  mayReceive,
+  ownerOfKey,
+  scopeOfEvent,
+  viewActionOf,
 } from './security/index.js';
 export type {
   SecurityHost,

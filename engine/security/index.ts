@@ -32,3 +32,4 @@ export {
   writeSeedFile,
 } from './nats-credentials.js';
 export type { CredentialHolder, CredentialHolderKind, CredentialResult, IssuedCredential, StoredCredential, TerminalCredentials } from './nats-credentials.js';
+export { mayReceive, ownerOfKey, scopeOfEvent, viewActionOf } from './event-scope.js';
