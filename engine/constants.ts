@@ -115,8 +115,9 @@ export const constants = {
   passwordHashMemoryKib: 19_456,
   passwordHashPasses: 2,
   passwordHashLanes: 1,
-  /** Digits of an e-mailed or authenticator one-time code. */
+  /** Digits of an e-mailed or authenticator one-time code, and the most characters read as one. */
   signInCodeDigits: 6,
+  signInCodeInputLengthMax: 16,
   /** Life of a sign-in attempt and of the code e-mailed for it (≤ 10 minutes, adversarial 20). */
   signInCodeLifeMs: 10 * 60 * 1000,
   /** Wrong codes one attempt takes before it is void (each also counts as a failure of the account). */
@@ -155,6 +156,12 @@ export const constants = {
   auditQueryScanMax: 100_000,
   /** Largest before/after value kept in an audit entry (JSON characters); larger values are cut and marked. */
   auditValueCharactersMax: 16 * 1024,
+  /** Nesting of a before/after value the redaction walks; deeper parts are replaced. */
+  auditValueDepthMax: 16,
+  /** Random bytes in a record id (users, user sessions, sign-in attempts; not secrets). */
+  recordIdBytes: 9,
+  /** Characters of one SMTP setting (host, user, password, sender). */
+  smtpSettingLengthMax: 1_024,
   /** Sending one sign-in code by SMTP: connecting and the whole exchange. */
   smtpConnectTimeoutMs: 10_000,
   smtpSendTimeoutMs: 30_000,

@@ -69,6 +69,7 @@ export {
   argon2Hasher,
   argon2CostDefault,
   passwordProblem,
+  applyNatsAuthorization,
   credentialHolderKinds,
   engineInboxPrefix,
   engineSeedPath,

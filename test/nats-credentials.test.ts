@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { serve } from '../engine/cli/index.js';
 import type { RunningServer } from '../engine/cli/index.js';
 import type { IssuedCredential, Security } from '../engine/index.js';
-import { Engine, demoCards, demoNetwork, engineInboxPrefix, loadOrCreateEngineSeed, openSecurity, reloadNatsServer } from '../engine/index.js';
+import { Engine, applyNatsAuthorization, demoCards, demoNetwork, engineInboxPrefix, loadOrCreateEngineSeed, openSecurity } from '../engine/index.js';
 import { sleep } from './support/nats.js';
 import type { SecuredNatsServer } from './support/nats-secured.js';
 import { startNatsServerWithConfig } from './support/nats-secured.js';
@@ -173,8 +173,7 @@ describe('terminal credentials enforced by nats-server', () => {
     open.push(a.nc, b.nc);
     const revoked = await security.terminals.revoke(network, { kind: 'terminal', id: terminalA }, { kind: 'system', id: 'test' });
     expect(revoked).toMatchObject({ ok: true, value: { status: 'revoked' } });
-    writeFileSync(join(configDir, 'tessera-auth.conf'), security.terminals.natsServerAuthorization([network], engineSeed));
-    reloadNatsServer(nats.pid);
+    applyNatsAuthorization(join(configDir, 'tessera-auth.conf'), security.terminals.natsServerAuthorization([network], engineSeed), nats.pid);
     // The server closes the revoked holder's connection at the reload.
     await a.nc.closed();
     expect(a.nc.isClosed()).toBe(true);

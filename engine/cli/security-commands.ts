@@ -4,7 +4,7 @@
 // running, the same changes go through its API (`Security` in engine/security/), and a config
 // regenerated from it is written by the `--reload` step of this command, which only reads.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { storePathOf } from '../engine.js';
@@ -15,7 +15,7 @@ import { LmdbStore } from '../store/lmdb-store.js';
 import { SystemClock } from '../clock.js';
 import { subjectPrefixDefault } from '../constants.js';
 import type { CredentialHolder, IssuedCredential, OwnerRef, Security } from '../security/index.js';
-import { isRole, loadOrCreateEngineSeed, openSecurity, reloadNatsServer, writeSeedFile } from '../security/index.js';
+import { applyNatsAuthorization, isRole, loadOrCreateEngineSeed, openSecurity, reloadNatsServer, writeSeedFile } from '../security/index.js';
 
 interface OfflineSecurity {
   security: Security;
@@ -204,7 +204,7 @@ export async function natsConfigCommand(options: NatsConfigOptions): Promise<boo
     }
     const engineSeed = loadOrCreateEngineSeed(options.data);
     const config = opened.security.terminals.natsServerAuthorization(options.network, engineSeed, options.prefix ?? subjectPrefixDefault);
-    if (options.out !== undefined) writeFileSync(options.out, config, { mode: 0o644 });
+    if (options.out !== undefined) applyNatsAuthorization(options.out, config);
     else process.stdout.write(config);
     for (const credential of issued) {
       if (options.credentialsDir !== undefined) {

@@ -189,7 +189,7 @@ const redactedMark = '[redacted]';
 
 /** A copy of `value` with secrets replaced and card numbers masked (objects and arrays, depth-bounded). */
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 16) return redactedMark;
+  if (depth > constants.auditValueDepthMax) return redactedMark;
   if (typeof value === 'string') return cardNumberPattern.test(value) ? maskCardNumber(value) : value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (typeof value === 'object' && value !== null) {

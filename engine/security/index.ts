@@ -22,6 +22,7 @@ export type { CodeMailer, SignInCodeMessage, SmtpSettings } from './mailer.js';
 export { argon2Hasher, argon2CostDefault, passwordProblem } from './password.js';
 export type { Argon2Cost, PasswordHasher } from './password.js';
 export {
+  applyNatsAuthorization,
   credentialHolderKinds,
   engineInboxPrefix,
   engineSeedPath,

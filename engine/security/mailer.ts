@@ -24,15 +24,15 @@ export interface CodeMailer {
 const booleanText = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((text) => text === 'true' || text === '1' || text === 'yes');
 
 export const smtpSettingsSchema = z.strictObject({
-  host: z.string().min(1).max(255),
+  host: z.string().min(1).max(constants.smtpSettingLengthMax),
   port: z.int().min(1).max(65_535),
   /** TLS from the start (usually port 465); false: plain, upgraded by STARTTLS when the server offers it. */
   secure: z.boolean(),
   /** Refuse to send without STARTTLS (when `secure` is false). */
   requireTls: z.boolean().default(false),
-  user: z.string().min(1).max(255).optional(),
-  pass: z.string().min(1).max(1_024).optional(),
-  from: z.string().min(3).max(constants.emailLengthMax + 100),
+  user: z.string().min(1).max(constants.smtpSettingLengthMax).optional(),
+  pass: z.string().min(1).max(constants.smtpSettingLengthMax).optional(),
+  from: z.string().min(3).max(constants.smtpSettingLengthMax),
 });
 export type SmtpSettings = z.output<typeof smtpSettingsSchema>;
 

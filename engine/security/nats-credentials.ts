@@ -9,7 +9,7 @@
 // and use the admin and sys subjects. Revoking removes the user from the next configuration; a
 // reload of nats-server (SIGHUP) closes a revoked holder's connection at once.
 
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createUser, fromSeed } from 'nkeys.js';
 import { constants, subjectPrefixDefault } from '../constants.js';
@@ -228,6 +228,18 @@ function userEntry(publicKey: string, permissions: { publish: string[]; subscrib
     `    # ${comment.replace(/[\r\n]/g, ' ')}`,
     `    { nkey: ${JSON.stringify(publicKey)}, permissions: { publish: { allow: ${list(permissions.publish)} }, subscribe: { allow: ${list(permissions.subscribe)} }${permissions.allowResponses ? ', allow_responses: true' : ''} } }`,
   ].join('\n');
+}
+
+/**
+ * Writes a nats-server authorization file atomically (a temporary file renamed over it, so the server
+ * never reads half a file) and, given nats-server's pid, reloads it: what a revocation through the
+ * API calls after `revoke`, so that it takes effect at once.
+ */
+export function applyNatsAuthorization(file: string, text: string, reloadPid?: number): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o644 });
+  renameSync(temporary, file);
+  if (reloadPid !== undefined) reloadNatsServer(reloadPid);
 }
 
 /** Writes a seed file for a holder (mode 0600): what its installer copies to the terminal. */

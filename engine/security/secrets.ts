@@ -70,7 +70,7 @@ export function newToken(): string {
 
 /** A new id for records (users, sessions, attempts): random, short, not a secret. */
 export function newId(prefix: string): string {
-  return `${prefix}-${randomBytes(9).toString('base64url')}`;
+  return `${prefix}-${randomBytes(constants.recordIdBytes).toString('base64url')}`;
 }
 
 /** A one-time code of `constants.signInCodeDigits` digits, uniformly random. */

@@ -53,7 +53,7 @@ export type PasswordStep = z.input<typeof passwordStepSchema>;
 
 export const codeStepSchema = z.strictObject({
   attemptToken: z.string().min(1).max(2 * constants.tokenBytes),
-  code: z.string().min(1).max(16),
+  code: z.string().min(1).max(constants.signInCodeInputLengthMax),
 });
 export type CodeStep = z.input<typeof codeStepSchema>;
 
