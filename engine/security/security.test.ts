@@ -359,6 +359,12 @@ describe('user sessions', () => {
     const again = await openWorld(restarted, world.sink);
     expect(again.security.validateSession(session.sessionToken)?.id).toBe(session.principal.id);
     expect(again.security.lockedUntil(network, 'nobody@sever.test')).toBeDefined();
+    expect(again.security.pruneLocks()).toBe(0);
+    again.harness.clock.advance(constants.signInLockMs);
+    expect(again.security.lockedUntil(network, 'nobody@sever.test')).toBeUndefined();
+    expect(again.security.pruneLocks()).toBe(1);
+    await restarted.engine.store.flushed();
+    expect([...restarted.engine.store.referencesOf('security-lock')]).toEqual([]);
     for (const { value } of restarted.engine.store.referencesOf<Record<string, unknown>>('security-session')) {
       expect(JSON.stringify(value)).not.toContain(session.sessionToken);
       expect(JSON.stringify(value)).not.toContain(session.csrfToken);

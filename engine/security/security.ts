@@ -201,9 +201,18 @@ export class Security {
     return this.sessions.sweep(now);
   }
 
+  /** Removes sign-in locks that are over from disk; the sweeper calls it. */
+  pruneLocks(now: number = this.clock.now()): number {
+    return this.signIn.pruneLocks(now);
+  }
+
   startSweeper(): void {
     if (this.sweeper !== undefined) return;
-    this.sweeper = setInterval(() => this.sweepSessions(), constants.userSessionSweepIntervalMs);
+    this.sweeper = setInterval(() => {
+      const now = this.clock.now();
+      this.sweepSessions(now);
+      this.pruneLocks(now);
+    }, constants.userSessionSweepIntervalMs);
     this.sweeper.unref();
   }
 

@@ -100,11 +100,21 @@ export class SignIn {
     private readonly deps: SignInDeps,
     now: number,
   ) {
-    // Locks survive a restart; those over by now are forgotten.
+    // Locks survive a restart (opening writes nothing: those over are removed by `pruneLocks`).
     for (const { id, value } of deps.store.referencesOf<{ lockedUntil: number }>(lockKind)) {
       if (value.lockedUntil > now) this.locks.set(id, { failures: 0, lockedUntil: value.lockedUntil });
-      else deps.store.removeReference(lockKind, id);
     }
+  }
+
+  /** Removes locks that are over from disk (the session sweeper calls it); returns how many. */
+  pruneLocks(now: number): number {
+    let removed = 0;
+    for (const { id, value } of this.deps.store.referencesOf<{ lockedUntil: number }>(lockKind)) {
+      if (value.lockedUntil > now) continue;
+      this.deps.store.removeReference(lockKind, id);
+      removed++;
+    }
+    return removed;
   }
 
   /** Step 1: e-mail and password. Answered once its audit entries are on disk. */
