@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Engine } from '../engine.js';
 import { constants, subjectPrefixDefault } from '../constants.js';
 import type { Bus, HttpGateway } from '../../gateways/index.js';
-import { connectNatsBus, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
+import { connectNatsBus, createMetrics, InProcessBus, NatsBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
 import { demoNetwork } from '../demo/demo-network.js';
 import type { ReadModel } from '../read-model/index.js';
 import { startReadModel } from '../read-model/index.js';
@@ -51,6 +51,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     logger.info({ created: summary.created, updated: summary.updated, unchanged: summary.unchanged }, 'demo network loaded');
   }
   gateway.start();
+  // The subscriptions are on the server before serve() returns (a PING round trip after them), so a
+  // request sent right after start-up is not answered "no responders".
+  if (bus instanceof NatsBus) await bus.connection.flush();
   const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost);
   logger.info({ bus: bus.kind, nats: options.natsUrl ? withoutUserInfo(options.natsUrl) : null, http: http.port, data: options.dataDir }, 'tessera is ready');
 
