@@ -76,6 +76,16 @@ export const constants = {
   requestsInFlightMax: 4_096,
   /** Time to answer requests in flight on SIGTERM before giving up. */
   drainTimeoutMs: 15_000,
+  /** Live streams (`/ws`): batching of feed items, replay on reconnect, frame and backpressure caps. */
+  streamBatchMs: 100,
+  streamBatchItemsMax: 1_000,
+  streamStatusIntervalMs: 1_000,
+  streamReplayPageMax: 10_000,
+  /** A socket further behind than this many journal events is told to reload from the API instead. */
+  streamReplayEventsMax: 100_000,
+  streamClientFrameBytesMax: 4 * 1024,
+  streamBackpressureBytesMax: 1024 * 1024,
+  streamIdleTimeoutS: 60,
   /** Default ports. */
   httpPortDefault: 8080,
   /** Default timeout of a request made over the bus (CLI, simulator). */
