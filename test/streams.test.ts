@@ -140,7 +140,7 @@ describe('live streams', () => {
     const client = await Client.open(url);
     client.subscribe(['kpis']);
     await client.until(() => client.frames.some((frame) => frame.type === 'kpis' && frame['scope'] === 'sever'), 'the figures');
-    const before = client.frames.find((frame) => frame.type === 'kpis') as { declines: number };
+    const before = client.frames.find((frame) => frame.type === 'kpis') as unknown as { declines: number };
     await submit('MSK-01-P1', { op: 'authorize', request: { id: `k-${++counter}`, card: demoCards.blocked, product: 'AI95', volume: 1_000 } });
     await client.until(() => client.frames.filter((frame) => frame.type === 'kpis').some((frame) => (frame as unknown as { declines: number }).declines === before.declines + 1), 'one more decline');
     client.close();
