@@ -49,6 +49,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     logger.info({ created: summary.created, updated: summary.updated, unchanged: summary.unchanged }, 'demo network loaded');
   }
   gateway.start();
+  // Ready means reachable: the NATS server has the engine's subscriptions before anyone is told so.
+  await bus.flush();
   const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost);
   logger.info({ bus: bus.kind, nats: options.natsUrl ?? null, http: http.port, data: options.dataDir }, 'tessera is ready');
 
