@@ -16,6 +16,7 @@ import { ActorRegistry } from './actors/registry.js';
 import type { ActorDeps } from './actors/deps.js';
 import { terminalBehaviour } from './actors/terminal-actor.js';
 import { boardOf, routeFromDoor, terminalOperations } from './actors/routing.js';
+import type { BoardRow } from './actors/routing.js';
 import { cardBehaviour } from './actors/card-actor.js';
 import { accountBehaviour } from './actors/account-actor.js';
 import { sessionBehaviour } from './actors/session-actor.js';
@@ -196,7 +197,7 @@ export class Engine {
   }
 
   /** The open wash sessions of a site, with elapsed time and cost so far. */
-  openSessions(siteId: string): Record<string, unknown>[] {
+  openSessions(siteId: string): BoardRow[] {
     return boardOf(this.deps, siteId, this.clock.now());
   }
 

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import type { TerminalGateway } from '../nats/terminal-gateway.js';
 import type { StreamOptions, Streams, StreamViewer, UpgradeRequest } from './streams.js';
 import { attachStreams } from './streams.js';
+import { serveDashboard } from './static.js';
 
 export interface HttpGateway {
   port: number;
@@ -85,6 +86,7 @@ export async function startHttpGateway(engine: Engine, metrics: Metrics, termina
       terminals.handle(terminalId, op, body, 'json', (reply) => answer('200 OK', reply));
     });
   });
+  serveDashboard(app);
   app.any('/*', (res) => {
     res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } })));
   });

@@ -17,6 +17,11 @@
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
 import type { CommittedEvent, Engine } from '../../engine/index.js';
 import { constants } from '../../engine/index.js';
+import type { BoardSession, FeedItem, ServerFrame, StreamName, TerminalSeen, TodayFigures } from './stream-frames.js';
+import { streamNames } from './stream-frames.js';
+
+export { streamNames };
+export type { StreamName };
 
 /** Who watches: a network, optionally narrowed to sites or to one client's account. */
 export interface StreamViewer {
@@ -43,9 +48,6 @@ export interface StreamOptions {
   allowedOrigins?: readonly string[];
 }
 
-export const streamNames = ['feed', 'sessions', 'terminals', 'kpis', 'alerts'] as const;
-export type StreamName = (typeof streamNames)[number];
-
 interface SocketData {
   viewer: StreamViewer;
   subscribed: boolean;
@@ -60,9 +62,9 @@ export interface Streams {
 }
 
 /** An event as the feed shows it: the decision's fields, without the engine's bookkeeping. */
-export function feedItem(committed: CommittedEvent): Record<string, unknown> {
+export function feedItem(committed: CommittedEvent): FeedItem {
   const { usage: _usage, periods: _periods, cardHash: _cardHash, ...fields } = committed.event as Record<string, unknown>;
-  return { ...fields, position: committed.position, at: committed.at };
+  return { ...fields, type: String(fields['type']), network: String(fields['network']), position: committed.position, at: committed.at };
 }
 
 /** The topics an event goes to: its network, its site, and its account (client viewers). */
@@ -89,14 +91,8 @@ function mayWatch(viewer: StreamViewer, event: Record<string, unknown>): boolean
   return true;
 }
 
-/** Today's figures of a network or a site, from the events since local midnight. */
-interface Figures {
-  day: number;
-  sales: { count: number; amount: number };
-  fuel: { count: number; amount: number; volume: number };
-  declines: number;
-  wash: { sessions: number; minutes: number; amount: number };
-  topups: { count: number; amount: number };
+/** Today's figures of a network or a site, and whether they changed since last sent. */
+interface Figures extends TodayFigures {
   changed: boolean;
 }
 
@@ -106,16 +102,18 @@ function emptyFigures(day: number): Figures {
 
 export function attachStreams(app: TemplatedApp, engine: Engine, options: StreamOptions): Streams {
   const sockets = new Set<WebSocket<SocketData>>();
-  const pending = new Map<string, Record<string, unknown>[]>();
+  const pending = new Map<string, FeedItem[]>();
   const boards = new Set<string>(); // `${network}\u0000${site}` whose board changed
   const lastSeen = new Map<string, { network: string; site: string; at: number }>();
   const figures = new Map<string, Figures>(); // by `${network}` and `${network}/site/${site}`
   let terminalsChanged = false;
 
-  const send = (ws: WebSocket<SocketData>, message: unknown): void => {
+  const send = (ws: WebSocket<SocketData>, message: ServerFrame): void => {
     ws.send(JSON.stringify(message));
   };
-  const queue = (topic: string, item: Record<string, unknown>): void => {
+  const frame = (message: ServerFrame): string => JSON.stringify(message);
+  const boardOf = (site: string): BoardSession[] => engine.openSessions(site);
+  const queue = (topic: string, item: FeedItem): void => {
     let items = pending.get(topic);
     if (items === undefined) pending.set(topic, (items = []));
     if (items.length < constants.streamBatchItemsMax) items.push(item);
@@ -198,12 +196,13 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
     }
     for (const [topic, items] of pending) {
       const stream = topic.slice(topic.lastIndexOf('/') + 1);
-      app.publish(topic, JSON.stringify({ type: stream, items, last: items[items.length - 1]?.['position'] }));
+      const last = items[items.length - 1]?.position;
+      app.publish(topic, frame({ type: stream === 'alerts' ? 'alerts' : 'feed', items, ...(last !== undefined ? { last } : {}) }));
     }
     pending.clear();
     for (const board of boards) {
       const [network = '', site = ''] = board.split('\u0000');
-      const message = JSON.stringify({ type: 'sessions', site, at: engine.clock.now(), sessions: engine.openSessions(site) });
+      const message = frame({ type: 'sessions', site, at: engine.clock.now(), sessions: boardOf(site) });
       app.publish(`${network}/sessions`, message);
       app.publish(`${network}/site/${site}/sessions`, message);
     }
@@ -216,24 +215,24 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
     if (sockets.size === 0) return;
     if (terminalsChanged) {
       terminalsChanged = false;
-      const byNetwork = new Map<string, { id: string; site: string; lastSeenAt: number }[]>();
+      const byNetwork = new Map<string, TerminalSeen[]>();
       for (const [id, seen] of lastSeen) {
         let list = byNetwork.get(seen.network);
         if (list === undefined) byNetwork.set(seen.network, (list = []));
         list.push({ id, site: seen.site, lastSeenAt: seen.at });
       }
       for (const [network, terminals] of byNetwork) {
-        app.publish(`${network}/terminals`, JSON.stringify({ type: 'terminals', terminals }));
+        app.publish(`${network}/terminals`, frame({ type: 'terminals', terminals }));
         const bySite = new Map<string, typeof terminals>();
         for (const terminal of terminals) bySite.set(terminal.site, [...(bySite.get(terminal.site) ?? []), terminal]);
-        for (const [site, list] of bySite) app.publish(`${network}/site/${site}/terminals`, JSON.stringify({ type: 'terminals', terminals: list }));
+        for (const [site, list] of bySite) app.publish(`${network}/site/${site}/terminals`, frame({ type: 'terminals', terminals: list }));
       }
     }
     for (const [key, entry] of figures) {
       if (!entry.changed) continue;
       entry.changed = false;
       const { changed: _changed, ...today } = entry;
-      app.publish(`${key}/kpis`, JSON.stringify({ type: 'kpis', scope: key, ...today }));
+      app.publish(`${key}/kpis`, frame({ type: 'kpis', scope: key, ...today }));
     }
   };
   const statusTimer = setInterval(publishStatus, constants.streamStatusIntervalMs);
@@ -296,7 +295,7 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
       for (const stream of parsed.streams) for (const topic of viewerTopics(viewer, stream)) ws.subscribe(topic);
       if (parsed.streams.includes('sessions')) {
         const sites = viewer.sites ?? [...(engine.catalogs.network(viewer.network)?.sites.keys() ?? [])];
-        for (const site of sites) send(ws, { type: 'sessions', site, at: engine.clock.now(), sessions: viewer.account === undefined ? engine.openSessions(site) : [] });
+        for (const site of sites) send(ws, { type: 'sessions', site, at: engine.clock.now(), sessions: viewer.account === undefined ? boardOf(site) : [] });
       }
       if (parsed.streams.includes('kpis')) {
         for (const key of viewer.sites !== undefined ? viewer.sites.map((site) => `${viewer.network}/site/${site}`) : viewer.account === undefined ? [viewer.network] : []) {
@@ -319,7 +318,7 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
       return;
     }
     let position = since;
-    let items: Record<string, unknown>[] = [];
+    let items: FeedItem[] = [];
     for (const committed of engine.store.feedAfter(position, constants.streamReplayEventsMax)) {
       if (committed.position > head) break;
       position = committed.position;
