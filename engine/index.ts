@@ -18,6 +18,8 @@ export type { ImportSummary } from './network/import.js';
 export type { CommittedEvent } from './store/lmdb-store.js';
 export type { SitePriceList } from './price-publisher.js';
 export type { ReadModelLag } from './read-model/index.js';
+export { alertRuleIds, alertSeverities, deliveryConfigFromEnvironment, signatureHeader, timestampHeader, deliveryHeader, verifySignature } from './alerts/index.js';
+export type { AlertActionResult, AlertChange, AlertOptions, AlertQuery, AlertService, AlertStats, AlertView, DeliveryConfig } from './alerts/index.js';
 export { SimulatedClock, SystemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { seededRandom } from './seeded-random.js';
