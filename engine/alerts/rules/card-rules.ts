@@ -132,7 +132,7 @@ export function onPinFailed(turn: Turn, cardId: string, event: PinFailed, positi
   raise(turn, {
     rule: 'pinStreak',
     subject: cardSubject(cardId, event.card, undefined),
-    message: `${event.failures} wrong PINs in a row on card ${event.card}${event.failures >= constants.pinTriesMax ? ' (PIN locked until tomorrow)' : ''}`,
+    message: `${event.failures} wrong PIN${event.failures === 1 ? '' : 's'} in a row on card ${event.card}${event.failures >= constants.pinTriesMax ? ' (PIN locked until tomorrow)' : ''}`,
     trigger: { positions: [position], refs: [], values: { failures: event.failures, limit: rule.failures } },
     dedupKey: `pinStreak|${cardId}`,
     dedupUntil: turn.at + rule.dedupMs,
