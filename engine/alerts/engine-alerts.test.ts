@@ -197,9 +197,11 @@ describe('invalid alert settings are refused with an error that names the path',
   }
 
   it('a site with a latitude but no longitude', () => {
-    const document = demoNetwork();
-    const parsed = networkDocumentSchema.safeParse({ ...document, sites: [{ ...document.sites?.[0], lat: 55_000_000 }] });
+    const [first] = demoNetwork().sites ?? [];
+    const { lon: _lon, ...site } = first ?? { lon: 0 };
+    const parsed = networkDocumentSchema.safeParse({ ...demoNetwork(), sites: [{ ...site, lat: 55_000_000 }] });
     expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual(['sites.0: "lat" and "lon" go together']);
   });
 
   it('the travel rule turned on for a network whose sites have no coordinates', async () => {
