@@ -104,9 +104,9 @@ export function maskedCardIdOf(scope: string, masked: string): string {
  * dropped after each event, so a cached account costs little memory.
  */
 export function trimAccountShadow(account: AccountState): AccountState {
-  account.closed.clear();
-  account.refunds.clear();
-  account.purchases.clear();
+  if (account.closed.size > 0) account.closed.clear();
+  if (account.refunds.size > 0) account.refunds.clear();
+  if (account.purchases.size > 0) account.purchases.clear();
   return account;
 }
 

@@ -46,20 +46,20 @@ export function onAuthorized(turn: Turn, cardId: string, event: Authorized, posi
   const hours = ruleOn(settings, 'unusualHours');
   if (!velocity && !travel && !hours) return;
   const watch = watchOf(turn, cardId);
-  const subject = cardSubject(cardId, event.card, event.account);
+  const subject = (): AlertSubject => cardSubject(cardId, event.card, event.account);
   const at = turn.at;
 
   if (velocity) {
     const rule = settings.velocity;
     const from = at - rule.windowMs;
-    watch.auths = watch.auths.filter((stamp) => stamp.at > from);
+    while (watch.auths.length > 0 && (watch.auths[0]?.at ?? 0) <= from) watch.auths.shift();
     watch.auths.push({ at, position });
     while (watch.auths.length > rule.authorizations + 1) watch.auths.shift();
     if (watch.auths.length > rule.authorizations) {
       const minutes = Math.round(rule.windowMs / minuteMs);
       raise(turn, {
         rule: 'velocity',
-        subject,
+        subject: subject(),
         message: `${watch.auths.length} authorisations of card ${event.card} within ${minutes} minutes (more than ${rule.authorizations})`,
         trigger: { positions: watch.auths.map((stamp) => stamp.position), refs: [event.authId], values: { authorizations: watch.auths.length, limit: rule.authorizations, minutes } },
         dedupKey: `velocity|${cardId}`,
@@ -83,7 +83,7 @@ export function onAuthorized(turn: Turn, cardId: string, event: Authorized, posi
         if (elapsedMs > 0) values['requiredSpeedKmh'] = Math.round((metres * hourMs) / (1000 * elapsedMs));
         raise(turn, {
           rule: 'travel',
-          subject,
+          subject: subject(),
           message: `card ${event.card} authorised at ${previous.site} and ${Math.round(elapsedMs / minuteMs)} minutes later at ${event.site}, ${Math.round(metres / 1000)} km away (faster than ${speedKmh} km/h)`,
           trigger: { positions: [previous.position, position], refs: [previous.authId, event.authId], values },
           dedupKey: `travel|${cardId}`,
@@ -101,7 +101,7 @@ export function onAuthorized(turn: Turn, cardId: string, event: Authorized, posi
     const alert = (reason: string, values: Record<string, number | string>): void =>
       raise(turn, {
         rule: 'unusualHours',
-        subject,
+        subject: subject(),
         message: `card ${event.card} authorised at ${time} local time, ${reason}`,
         trigger: { positions: [position], refs: [event.authId], values: { localTime: time, ...values } },
         dedupKey: `unusualHours|${cardId}`,
@@ -145,7 +145,7 @@ export function onDeclined(turn: Turn, cardId: string, event: DeclinedEvent & { 
   const rule = turn.settings.declines;
   const watch = watchOf(turn, cardId);
   const from = turn.at - rule.windowMs;
-  watch.declines = watch.declines.filter((stamp) => stamp.at > from);
+  while (watch.declines.length > 0 && (watch.declines[0]?.at ?? 0) <= from) watch.declines.shift();
   watch.declines.push({ at: turn.at, position, reason: event.reason });
   while (watch.declines.length > rule.count) watch.declines.shift();
   if (watch.declines.length < rule.count) return;
