@@ -2,6 +2,7 @@
 // not, dedup within the window and firing again after it. Accounts are driven by the domain's own
 // decisions, so the events are the ones the engine journals.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { accountConfig, cardConfig, day, hour, minute } from '../testing/fixtures.js';
 import type { BoardEntry } from '../store/lmdb-store.js';
@@ -33,6 +34,12 @@ describe('settings', () => {
     expect(given.velocity).toMatchObject({ enabled: true, authorizations: 2, windowMs: 5 * minute, severity: 'critical' });
     expect(given.travel.enabled).toBe(false);
     expect(given.webhook).toEqual({ url: 'https://example.test/hook', minimumSeverity: 'info' });
+  });
+
+  it('docs/protocol.md lists exactly these rules, in this order, with their default severities', () => {
+    const text = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+    const rows = [...text.matchAll(/^\| `([a-zA-Z]+)` \| (.+) \| (info|warning|critical) \| [^|]+ \|$/gm)].map((match) => [match[1], match[3]]);
+    expect(rows).toEqual(alertRuleIds.map((rule) => [rule, alertRuleDefaults[rule].severity]));
   });
 
   it('measures great-circle distances', () => {
