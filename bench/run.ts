@@ -127,7 +127,7 @@ export function planFor(smoke: boolean): Plan {
       pgbench: { scale: 1, clients: [8, 16], durationS: 1 },
       crash: { network, scenario: 'fuel-mix', rate: 400, durationMs: 1_500, killAfterMs: 800, requestTimeoutMs: 1_000, lateSendMs: 2 },
       scale: { network: { cards: 20_000, accounts: 2_000, terminals: 50 }, burstMs: 500, requestTimeoutMs: 2_000 },
-      alerts: { network, rate: 500, durationMs: 1_000, inFlight: 128, closedFlows: 1_500, repeats: 1 },
+      alerts: { network, rate: 300, durationMs: 1_000, inFlight: 128, closedFlows: 1_500, repeats: 1 },
     };
   }
   const network = { cards: 100_000, accounts: 10_000, terminals: 1_000 };
@@ -152,7 +152,7 @@ export function planFor(smoke: boolean): Plan {
     pgbench: { scale: 10, clients: [8, 16], durationS: 10 },
     crash: { network, scenario: 'fuel-mix', rate: 1_000, durationMs: 6_000, killAfterMs: 3_000, requestTimeoutMs: 2_000, lateSendMs: 2 },
     scale: { network: { cards: 1_000_000, accounts: 50_000, terminals: 1_000 }, burstMs: 5_000, requestTimeoutMs: 2_000 },
-    alerts: { network, rate: 2_000, durationMs: 5_000, inFlight: 256, closedFlows: 20_000, repeats: 3 },
+    alerts: { network, rate: 500, durationMs: 5_000, inFlight: 256, closedFlows: 20_000, repeats: 3 },
   };
 }
 

@@ -138,7 +138,7 @@ export class AlertRunner {
 
   /** Age of the oldest event not yet evaluated, in ms (0 when caught up). */
   lagMs(now: number): number {
-    if (this.evaluatedPosition >= this.headPosition) return 0;
+    if (this.closed || this.evaluatedPosition >= this.headPosition) return 0;
     const queued = this.queue[this.queueHead];
     const next = queued !== undefined && queued.position === this.evaluatedPosition + 1 ? queued : [...this.store.feedAfter(this.evaluatedPosition, 1)][0];
     return next !== undefined ? Math.max(0, now - next.at) : 0;
