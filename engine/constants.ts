@@ -112,6 +112,8 @@ export const constants = {
   alertQueueEventsMax: 65_536,
   /** Events evaluated in one turn of the event loop (one LMDB commit of alerts, watch state and checkpoint). */
   alertBatchEventsMax: 256,
+  /** How long a drain waits for more events unless a whole batch is waiting (fewer commits of its own). */
+  alertDrainDelayMs: 50,
   /** How often the periodic rules look (wash sessions open too long, silent terminals). */
   alertSweepIntervalMs: 30_000,
   /** Cards and accounts whose watch state stays in memory (the rest is read back from LMDB or the journal). */

@@ -1,8 +1,10 @@
 // The alert rules' runner: feeds committed events to the pure evaluator (evaluate.ts), in journal
 // order, never on a decision's path. The engine's commit listener only queues the event (after its
-// flush); a drain scheduled with `setImmediate` evaluates at most `alertBatchEventsMax` of them per
-// turn of the event loop. A full queue stops queueing and counts the overflow; the drain then reads
-// the missing positions back from the journal (`feedAfter`) until it has caught up.
+// flush); a drain evaluates at most `alertBatchEventsMax` of them per turn of the event loop. The
+// drain waits `alertDrainDelayMs` unless a whole batch is waiting (then `setImmediate`): each drain is
+// an LMDB commit of its own, and at a moderate rate one per event would double the commits — and the
+// flushes decisions wait for. A full queue stops queueing and counts the overflow; the drain then
+// reads the missing positions back from the journal (`feedAfter`) until it has caught up.
 //
 // One batch is one LMDB commit: the alerts it raised (journalled by the service), the watch state of
 // the subjects it changed and the checkpoint — the position evaluated up to. After a restart the
@@ -73,6 +75,7 @@ export interface RunnerOptions {
   dedup: Iterable<[string, number]>;
   queueEventsMax?: number;
   batchEventsMax?: number;
+  drainDelayMs?: number;
 }
 
 export class AlertRunner {
@@ -84,6 +87,10 @@ export class AlertRunner {
   private queueHead = 0;
   private overflowing = false;
   private scheduled = false;
+  /** The drain's timer while it waits (undefined when it runs at the next turn). */
+  private timer: NodeJS.Timeout | undefined;
+  /** Someone waits for `idle()`: drain at once. */
+  private hurry = 0;
   private closed = false;
   /** Evaluated up to this position (the checkpoint). */
   private evaluatedPosition: number;
@@ -94,11 +101,13 @@ export class AlertRunner {
   private readonly accountConfigs = new Map<string, AccountConfig | undefined>();
   private readonly queueEventsMax: number;
   private readonly batchEventsMax: number;
+  private readonly drainDelayMs: number;
 
   constructor(private readonly options: RunnerOptions) {
     this.store = options.store;
     this.queueEventsMax = options.queueEventsMax ?? constants.alertQueueEventsMax;
     this.batchEventsMax = options.batchEventsMax ?? constants.alertBatchEventsMax;
+    this.drainDelayMs = options.drainDelayMs ?? constants.alertDrainDelayMs;
     const store = this.store;
     this.state = initialWatchState();
     this.state.cards = new ReadThroughMap<CardWatch>((id) => store.getReference<CardWatch>(kinds.card, id));
@@ -150,10 +159,20 @@ export class AlertRunner {
 
   /** Resolves once every event on disk when it is called — and those its alerts wrote — is evaluated and flushed. */
   async idle(): Promise<void> {
-    for (;;) {
-      await this.store.flushed();
-      if (this.closed || (this.evaluatedPosition >= this.headPosition && !this.scheduled)) return;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.hurry++;
+    try {
+      for (;;) {
+        await this.store.flushed();
+        if (this.closed || (this.evaluatedPosition >= this.headPosition && !this.scheduled)) return;
+        if (this.timer !== undefined) {
+          clearTimeout(this.timer);
+          this.timer = undefined;
+          setImmediate(() => this.drain());
+        }
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+      }
+    } finally {
+      this.hurry--;
     }
   }
 
@@ -172,16 +191,26 @@ export class AlertRunner {
 
   close(): void {
     this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
     for (const waiter of this.waiters.splice(0)) waiter();
   }
 
   private schedule(): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
-    setImmediate(() => this.drain());
+    if (this.hurry > 0 || this.headPosition - this.evaluatedPosition >= this.batchEventsMax || this.drainDelayMs === 0) {
+      setImmediate(() => this.drain());
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.drain();
+    }, this.drainDelayMs);
+    this.timer.unref();
   }
 
   private drain(): void {
+    if (!this.scheduled) return; // a timer cleared for an immediate drain that already ran
     this.scheduled = false;
     if (this.closed) return;
     const batch = this.takeBatch();

@@ -44,6 +44,8 @@ export interface AlertOptions {
   log?: AlertLog;
   queueEventsMax?: number;
   batchEventsMax?: number;
+  /** How long a drain waits for more events (default `alertDrainDelayMs`; 0: at the next turn). */
+  drainDelayMs?: number;
 }
 
 export interface AlertStats {
@@ -99,6 +101,7 @@ export class AlertService {
         dedup,
         ...(options.queueEventsMax !== undefined ? { queueEventsMax: options.queueEventsMax } : {}),
         ...(options.batchEventsMax !== undefined ? { batchEventsMax: options.batchEventsMax } : {}),
+        ...(options.drainDelayMs !== undefined ? { drainDelayMs: options.drainDelayMs } : {}),
       });
       this.runner = runner;
       store.onCommitted((event) => runner.committed(event));
