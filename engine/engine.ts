@@ -33,6 +33,8 @@ import type { TerminalRequest } from './protocol/requests.js';
 import type { CommittedEvent } from './store/lmdb-store.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { LmdbPersistenceEngine } from './store/nact-persistence.js';
+import type { AlertOptions } from './alerts/index.js';
+import { AlertService } from './alerts/index.js';
 
 export interface EngineOptions {
   /** Directory of the LMDB environment. */
@@ -46,6 +48,8 @@ export interface EngineOptions {
   schedulers?: boolean;
   /** Requests in flight before new ones are answered UNAVAILABLE (default `constants.requestsInFlightMax`). */
   requestsInFlightMax?: number;
+  /** Alert rules, delivery and retry settings (engine/alerts); false: no rule evaluates (the alert API still answers). */
+  alerts?: AlertOptions | false;
 }
 
 /** The LMDB environment of a data directory (the read model's rebuild opens it without an engine). */
@@ -65,6 +69,8 @@ export class Engine {
   private readonly desk: RequestDesk;
   /** Pushes site price lists when list prices change (imports, scheduled changes). */
   readonly prices: PricePublisher;
+  /** Alerts on unusual operations and threshold breaches, evaluated on committed events (engine/alerts). */
+  readonly alerts: AlertService;
   private accepting = true;
   private draining = false;
   private importQueue: Promise<unknown> = Promise.resolve();
@@ -90,6 +96,7 @@ export class Engine {
     this.registry.define('sess', (key) => sessionBehaviour(this.deps, key));
     for (const { value } of this.store.referencesOf<NetworkCatalogDocument>(referenceKinds.network)) this.catalogs.install(compileCatalog(value));
     this.prices = new PricePublisher(this.catalogs, this.store, this.clock);
+    this.alerts = new AlertService(this.store, this.clock, this.catalogs, options.alerts === false ? { evaluate: false } : { sweep: options.schedulers !== false, ...options.alerts });
     // Charges of wash sessions stopped before a crash and not yet confirmed by the account: resumed now.
     for (const sessionKey of new Set([...this.store.pendingSessionCharges()].map((pending) => pending.sessionKey))) this.registry.send(sessionKey, { type: 'resume' });
     if (options.schedulers !== false) this.startSchedulers();
@@ -212,6 +219,7 @@ export class Engine {
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.accepting = false;
+    this.alerts.close();
     await this.store.flushed();
     this.registry.stopAll();
     nact.stop(this.system);

@@ -18,6 +18,25 @@ export type { ImportSummary } from './network/import.js';
 export type { CommittedEvent } from './store/lmdb-store.js';
 export type { SitePriceList } from './price-publisher.js';
 export type { ReadModelLag } from './read-model/index.js';
+export { alertActionReasons, alertChanges, alertRuleIds, alertSeverities, alertStatuses, deliveryConfigFromEnvironment, signatureHeader, timestampHeader, deliveryHeader, verifySignature } from './alerts/index.js';
+export type {
+  AlertActionReason,
+  AlertActionResult,
+  AlertChange,
+  AlertChannel,
+  AlertEvent,
+  AlertOptions,
+  AlertQuery,
+  AlertRuleId,
+  AlertService,
+  AlertSettings,
+  AlertSeverity,
+  AlertStats,
+  AlertStatus,
+  AlertSubject,
+  AlertView,
+  DeliveryConfig,
+} from './alerts/index.js';
 export { SimulatedClock, SystemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { seededRandom } from './seeded-random.js';

@@ -11,6 +11,8 @@ import { connectNatsBus, createMetrics, InProcessBus, startHttpGateway, Terminal
 import { demoNetwork } from '../demo/demo-network.js';
 import type { ReadModel } from '../read-model/index.js';
 import { startReadModel } from '../read-model/index.js';
+import type { AlertOptions, SmtpConfig } from '../alerts/index.js';
+import { deliveryConfigFromEnvironment } from '../alerts/index.js';
 
 export interface ServeOptions {
   dataDir: string;
@@ -25,6 +27,11 @@ export interface ServeOptions {
    * `<dataDir>/pg`. Absent: no read model (the CLI always asks for one unless `--no-read-model`).
    */
   readModel?: { databaseUrl?: string | undefined };
+  /**
+   * Alert delivery: the SMTP server's settings given on the command line (they override
+   * `TESSERA_SMTP_*`); secrets — webhook signing keys, the SMTP password — come from the environment only.
+   */
+  alerts?: { smtp?: Partial<Omit<SmtpConfig, 'user' | 'password'>>; environment?: Readonly<Record<string, string | undefined>> };
 }
 
 export interface RunningServer {
@@ -39,7 +46,7 @@ export interface RunningServer {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const logger = options.logger ?? pino({ name: 'tessera' });
-  const engine = new Engine({ dataDir: options.dataDir });
+  const engine = new Engine({ dataDir: options.dataDir, alerts: alertOptions(options, logger) });
   const bus: Bus = options.natsUrl ? await connectNatsBus(options.natsUrl) : new InProcessBus();
   const readModel = options.readModel ? openReadModel(engine, options.dataDir, options.readModel.databaseUrl, logger) : undefined;
   const metrics = createMetrics(engine, readModel);
@@ -69,6 +76,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       await engine.close();
     })());
   return { engine, bus, gateway, http, readModel, stop };
+}
+
+function alertOptions(options: ServeOptions, logger: Logger): AlertOptions {
+  const log = logger.child({ component: 'alerts' });
+  const delivery = deliveryConfigFromEnvironment(options.alerts?.environment ?? process.env, stripUndefined(options.alerts?.smtp ?? {}));
+  log.info({ smtp: delivery.smtp !== undefined ? `${delivery.smtp.host}:${delivery.smtp.port} (${delivery.smtp.tls})` : null }, 'alert delivery configured');
+  return { delivery, log: (level, message, fields) => log[level](fields, message) };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
 
 /** The read model, or none (logged) when it cannot start: the engine serves either way. */
