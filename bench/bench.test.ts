@@ -132,6 +132,18 @@ describe('bench smoke', () => {
       expect(report.scale?.restart.burst.replies).toBeGreaterThan(0);
     }
 
+    // The alert rules' part: both modes ran, the rules raised alerts with every rule on and evaluated nothing with none.
+    const alerts = report.alerts;
+    expect(alerts?.runs.map((run) => run.mode).sort()).toEqual(['all', 'none']);
+    for (const run of alerts?.runs ?? []) {
+      expect(run.open.replies, run.mode).toBeGreaterThan(0);
+      expect(run.closed.throughput, run.mode).toBeGreaterThan(0);
+      expect(run.cpuMicrosPerFlow, run.mode).toBeGreaterThan(0);
+    }
+    expect(alerts?.runs.find((run) => run.mode === 'all')?.alertsRaised).toBeGreaterThan(0);
+    expect(alerts?.runs.find((run) => run.mode === 'none')?.evaluated).toBe(0);
+    expect(alerts?.ratios.closedThroughput).toBeGreaterThan(0);
+
     if (!report.skipped.some((reason) => reason.startsWith('pgbench'))) {
       expect(report.pgbench?.runs.length).toBe(4);
       for (const run of report.pgbench?.runs ?? []) expect(run.tps, `${run.script} ${run.clients}`).toBeGreaterThan(0);

@@ -4,7 +4,8 @@
 //   pg      — P2, the PostgreSQL authoriser over the same NATS (bench/pg-process.ts);
 //   pgbench — P1, pgbench alone (bench/pgbench.ts);
 //   crash   — kill -9 the engine under load, restart, audit (bench/crash.ts);
-//   scale   — 1,000,000 cards, restart time and memory (bench/scale.ts).
+//   scale   — 1,000,000 cards, restart time and memory (bench/scale.ts);
+//   alerts  — decisions with every alert rule on against none, in process, same run (bench/alerts.ts).
 // Checks correctness after each, writes bench/results/<timestamp>.json, .md and .svg (the
 // latency-vs-rate chart), and prints the markdown report with ratios against the baselines of the
 // same run. Flags: --smoke, --only <part>[,<part>…], --repeats N, --generators N|auto, --pg-pool N,
@@ -32,10 +33,13 @@ import { repoRoot } from './processes.js';
 import type { ScaleOptions, ScaleReport } from './scale.js';
 import { runScale } from './scale.js';
 import { scenarios as allScenarios } from './scenarios/index.js';
+import type { AlertsBenchOptions, AlertsBenchReport } from './alerts.js';
+import { runAlertsBench } from './alerts.js';
 import type { ScenarioResult } from './stats.js';
+import { median } from './stats.js';
 import { natsServerBinary } from '../test/support/nats.js';
 
-export const benchParts = ['core', 'nats', 'pg', 'pgbench', 'crash', 'scale'] as const;
+export const benchParts = ['core', 'nats', 'pg', 'pgbench', 'crash', 'scale', 'alerts'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -77,6 +81,7 @@ export interface BenchReport {
   pgbench?: PgbenchReport;
   crash?: CrashReport;
   scale?: ScaleReport;
+  alerts?: AlertsBenchReport;
   ratios: Ratio[];
   skipped: string[];
   /** Parts that threw. */
@@ -95,6 +100,7 @@ interface Plan {
   pgbench: Omit<PgbenchOptions, 'serverUrl' | 'log' | 'accounts' | 'terminals'>;
   crash: Omit<CrashOptions, 'log'>;
   scale: Omit<ScaleOptions, 'log'>;
+  alerts: Omit<AlertsBenchOptions, 'log'>;
 }
 
 const scenarioNames = allScenarios.map((scenario) => scenario.name);
@@ -123,6 +129,7 @@ export function planFor(smoke: boolean): Plan {
       pgbench: { scale: 1, clients: [8, 16], durationS: 1 },
       crash: { network, scenario: 'fuel-mix', rate: 400, durationMs: 1_500, killAfterMs: 800, requestTimeoutMs: 1_000, lateSendMs: 2 },
       scale: { network: { cards: 20_000, accounts: 2_000, terminals: 50 }, burstMs: 500, requestTimeoutMs: 2_000 },
+      alerts: { network, rate: 300, durationMs: 1_000, inFlight: 128, closedFlows: 1_500, repeats: 1 },
     };
   }
   const network = { cards: 100_000, accounts: 10_000, terminals: 1_000 };
@@ -147,6 +154,7 @@ export function planFor(smoke: boolean): Plan {
     pgbench: { scale: 10, clients: [8, 16], durationS: 10 },
     crash: { network, scenario: 'fuel-mix', rate: 1_000, durationMs: 6_000, killAfterMs: 3_000, requestTimeoutMs: 2_000, lateSendMs: 2 },
     scale: { network: { cards: 1_000_000, accounts: 50_000, terminals: 1_000 }, burstMs: 5_000, requestTimeoutMs: 2_000 },
+    alerts: { network, rate: 500, durationMs: 5_000, inFlight: 256, closedFlows: 20_000, repeats: 3 },
   };
 }
 
@@ -256,6 +264,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
   }
 
+  if (parts.has('alerts')) {
+    const alerts = await attempt('alerts', () => runAlertsBench({ ...plan.alerts, log }));
+    if (alerts) {
+      report.alerts = alerts;
+      report.violations.push(...alerts.violations);
+    }
+  }
+
   report.ratios = ratiosOf(report);
   report.finishedAt = new Date().toISOString();
   if (options.write !== false) writeResults(report);
@@ -314,6 +330,10 @@ export function ratiosOf(report: BenchReport): Ratio[] {
   add('E closed-loop best req/s ÷ pgbench debit-insert tps', closedBest('engine'), pgbenchBest('debit-insert'));
   const coreBest = Math.max(0, ...(report.core?.scenarios ?? []).filter((result) => (result.inFlight ?? 0) > 1).map((result) => result.throughput));
   add('engine core in process ÷ target 100,000 auth/s', coreBest, 100_000, 1);
+  const alertRuns = report.alerts?.runs ?? [];
+  const medianOf = (mode: 'none' | 'all', pick: (run: AlertsBenchReport['runs'][number]) => number): number => median(alertRuns.filter((run) => run.mode === mode).map(pick));
+  add('alerts: every rule ÷ none, open-loop p99 decision latency (1: no cost; above: slower)', medianOf('all', (run) => run.open.latency.p99), medianOf('none', (run) => run.open.latency.p99));
+  add('alerts: every rule ÷ none, closed-loop flows/s (below 1: less capacity)', medianOf('all', (run) => run.closed.throughput), medianOf('none', (run) => run.closed.throughput));
   return ratios;
 }
 
@@ -494,6 +514,21 @@ export function formatReport(report: BenchReport): string {
     lines.push(
       `Scale run (${scale.network.cards} cards, ${scale.network.accounts} accounts): import ${scale.importMs} ms, LMDB file ${scale.lmdbFileMB} MB; restarted: ready (ping answered) ${restart.toReadyMs} ms after the fork, first approval ${restart.toFirstApprovalMs} ms; RSS ${restart.rssAtReadyMB} MB at ready, ${restart.rssAfterFirstApprovalMB} MB after the first approval, ${restart.burst.rssAfterMB} MB (${restart.burst.anonymousMB !== undefined ? `${restart.burst.anonymousMB} MB anonymous, ${restart.burst.fileMappedMB} MB file-backed — node itself and LMDB's map; ` : ''}V8 heap ${restart.burst.heapUsedAfterMB} MB) after ${restart.burst.replies} authorisations over random cards (${restart.burst.throughput} req/s, p99 ${restart.burst.p99Ms} ms). Target: ready in seconds, under 2 GB.`,
     );
+    lines.push('');
+  }
+
+  const alerts = report.alerts;
+  if (alerts) {
+    const r = alerts.ratios;
+    lines.push(`### Alert rules: every rule on ÷ none (in process, ${alerts.network.cards} cards, the same seeded flows; a flow is an authorisation and its completion)`);
+    lines.push('');
+    lines.push('| rules | repeat | open rate/s | open p50 | open p99 | closed flows/s | closed p50 | closed p99 | CPU µs/flow | events evaluated | alerts | caught up after (ms) |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const run of alerts.runs) {
+      lines.push(`| ${run.mode} | ${run.repeat} | ${run.open.rate} | ${fixed(run.open.latency.p50)} | ${fixed(run.open.latency.p99)} | ${run.closed.throughput.toFixed(0)} | ${fixed(run.closed.latency.p50)} | ${fixed(run.closed.latency.p99)} | ${run.cpuMicrosPerFlow} | ${run.evaluated} | ${run.alertsRaised} | ${run.catchUpMs} |`);
+    }
+    lines.push('');
+    lines.push(`Ratios (all ÷ none, medians): open p50 ${r.openP50.toFixed(3)}, open p99 ${r.openP99.toFixed(3)}, closed p50 ${r.closedP50.toFixed(3)}, closed p99 ${r.closedP99.toFixed(3)}, closed throughput ${r.closedThroughput.toFixed(3)}, CPU per flow ${r.cpuPerFlow.toFixed(3)}.`);
     lines.push('');
   }
 

@@ -76,6 +76,16 @@ export const constants = {
   requestsInFlightMax: 4_096,
   /** Time to answer requests in flight on SIGTERM before giving up. */
   drainTimeoutMs: 15_000,
+  /** Live streams (`/ws`): batching of feed items, replay on reconnect, frame and backpressure caps. */
+  streamBatchMs: 100,
+  streamBatchItemsMax: 1_000,
+  streamStatusIntervalMs: 1_000,
+  streamReplayPageMax: 10_000,
+  /** A socket further behind than this many journal events is told to reload from the API instead. */
+  streamReplayEventsMax: 100_000,
+  streamClientFrameBytesMax: 4 * 1024,
+  streamBackpressureBytesMax: 1024 * 1024,
+  streamIdleTimeoutS: 60,
   /** Default ports. */
   httpPortDefault: 8080,
   /** Default timeout of a request made over the bus (CLI, simulator). */
@@ -162,11 +172,56 @@ export const constants = {
   recordIdBytes: 9,
   /** Characters of one SMTP setting (host, user, password, sender). */
   smtpSettingLengthMax: 1_024,
-  /** Sending one sign-in code by SMTP: connecting and the whole exchange. */
-  smtpConnectTimeoutMs: 10_000,
+  /** Sending one sign-in code by SMTP: each of connecting, the greeting and the exchange. */
   smtpSendTimeoutMs: 30_000,
   /** NATS credentials in one generated nats-server configuration. */
   natsCredentialsMax: 100_000,
+  /**
+   * Alerts (engine/alerts): committed events waiting to be evaluated, at most. Past it they are not
+   * queued but read back from the journal (`feedAfter`) once the evaluator has caught up.
+   */
+  alertQueueEventsMax: 65_536,
+  /** Events evaluated in one turn of the event loop (one LMDB commit of alerts, watch state and checkpoint). */
+  alertBatchEventsMax: 256,
+  /** How long a drain waits for more events unless a whole batch is waiting (fewer commits of its own). */
+  alertDrainDelayMs: 50,
+  /** How often the periodic rules look (wash sessions open too long, silent terminals). */
+  alertSweepIntervalMs: 30_000,
+  /** Cards and accounts whose watch state stays in memory (the rest is read back from LMDB or the journal). */
+  alertCardsCachedMax: 100_000,
+  alertAccountsCachedMax: 10_000,
+  /** Journal events replayed, at most, to rebuild an account's shadow when its snapshot is ahead of the evaluator. */
+  alertAccountReplayEventsMax: 100_000,
+  /** Dedup windows remembered (the oldest are forgotten first). */
+  alertDedupKeysMax: 100_000,
+  /** Card and account configurations the evaluator keeps read (forgotten on every import). */
+  alertConfigsCachedMax: 10_000,
+  /** Alerts not yet resolved kept in memory per network (older ones stay in the journal), and resolved ones listed. */
+  alertOpenMax: 10_000,
+  alertResolvedKeptMax: 1_000,
+  /** Alerts returned by one list call. */
+  alertListMax: 1_000,
+  /** Rule settings: the largest counts and windows a network may configure. */
+  alertCountMax: 100,
+  alertWindowMinutesMax: 7 * 24 * 60,
+  alertDedupMinutesMax: 31 * 24 * 60,
+  /** Refund share: the window is kept as this many buckets per terminal and cashier. */
+  alertRefundWindowBuckets: 24,
+  /** Who acknowledged or resolved an alert, and the resolution's note. */
+  alertStaffLengthMax: 200,
+  alertNoteLengthMax: 1_000,
+  /** E-mail recipients per network. */
+  alertEmailRecipientsMax: 20,
+  /** Deliveries (webhook, e-mail): attempts, back-off doubling from the first delay to the last, one attempt's time. */
+  alertDeliveryAttemptsMax: 8,
+  alertDeliveryRetryDelayFirstMs: 1_000,
+  alertDeliveryRetryDelayMaxMs: 5 * 60 * 1000,
+  alertDeliveryTimeoutMs: 10_000,
+  /** Deliveries attempted at once, and waiting (past it a new one is reported failed at once). */
+  alertDeliveriesInFlightMax: 8,
+  alertDeliveriesPendingMax: 10_000,
+  /** The error text kept with a failed delivery. */
+  alertDeliveryErrorLengthMax: 200,
 } as const;
 
 /** The subject prefix of the protocol (configurable; default `tessera`). */

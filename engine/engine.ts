@@ -16,6 +16,7 @@ import { ActorRegistry } from './actors/registry.js';
 import type { ActorDeps } from './actors/deps.js';
 import { terminalBehaviour } from './actors/terminal-actor.js';
 import { boardOf, routeFromDoor, terminalOperations } from './actors/routing.js';
+import type { BoardRow } from './actors/routing.js';
 import { cardBehaviour } from './actors/card-actor.js';
 import { accountBehaviour } from './actors/account-actor.js';
 import { sessionBehaviour } from './actors/session-actor.js';
@@ -32,6 +33,8 @@ import type { TerminalRequest } from './protocol/requests.js';
 import type { CommittedEvent } from './store/lmdb-store.js';
 import { LmdbStore } from './store/lmdb-store.js';
 import { LmdbPersistenceEngine } from './store/nact-persistence.js';
+import type { AlertOptions } from './alerts/index.js';
+import { AlertService } from './alerts/index.js';
 
 export interface EngineOptions {
   /** Directory of the LMDB environment. */
@@ -45,6 +48,8 @@ export interface EngineOptions {
   schedulers?: boolean;
   /** Requests in flight before new ones are answered UNAVAILABLE (default `constants.requestsInFlightMax`). */
   requestsInFlightMax?: number;
+  /** Alert rules, delivery and retry settings (engine/alerts); false: no rule evaluates (the alert API still answers). */
+  alerts?: AlertOptions | false;
 }
 
 /** The LMDB environment of a data directory (the read model's rebuild opens it without an engine). */
@@ -64,6 +69,8 @@ export class Engine {
   private readonly desk: RequestDesk;
   /** Pushes site price lists when list prices change (imports, scheduled changes). */
   readonly prices: PricePublisher;
+  /** Alerts on unusual operations and threshold breaches, evaluated on committed events (engine/alerts). */
+  readonly alerts: AlertService;
   private accepting = true;
   private draining = false;
   private importQueue: Promise<unknown> = Promise.resolve();
@@ -89,6 +96,7 @@ export class Engine {
     this.registry.define('sess', (key) => sessionBehaviour(this.deps, key));
     for (const { value } of this.store.referencesOf<NetworkCatalogDocument>(referenceKinds.network)) this.catalogs.install(compileCatalog(value));
     this.prices = new PricePublisher(this.catalogs, this.store, this.clock);
+    this.alerts = new AlertService(this.store, this.clock, this.catalogs, options.alerts === false ? { evaluate: false } : { sweep: options.schedulers !== false, ...options.alerts });
     // Charges of wash sessions stopped before a crash and not yet confirmed by the account: resumed now.
     for (const sessionKey of new Set([...this.store.pendingSessionCharges()].map((pending) => pending.sessionKey))) this.registry.send(sessionKey, { type: 'resume' });
     if (options.schedulers !== false) this.startSchedulers();
@@ -196,7 +204,7 @@ export class Engine {
   }
 
   /** The open wash sessions of a site, with elapsed time and cost so far. */
-  openSessions(siteId: string): Record<string, unknown>[] {
+  openSessions(siteId: string): BoardRow[] {
     return boardOf(this.deps, siteId, this.clock.now());
   }
 
@@ -211,6 +219,7 @@ export class Engine {
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.accepting = false;
+    this.alerts.close();
     await this.store.flushed();
     this.registry.stopAll();
     nact.stop(this.system);

@@ -18,6 +18,25 @@ export type { ImportSummary } from './network/import.js';
 export type { CommittedEvent } from './store/lmdb-store.js';
 export type { SitePriceList } from './price-publisher.js';
 export type { ReadModelLag } from './read-model/index.js';
+export { alertActionReasons, alertChanges, alertRuleIds, alertSeverities, alertStatuses, deliveryConfigFromEnvironment, signatureHeader, timestampHeader, deliveryHeader, verifySignature } from './alerts/index.js';
+export type {
+  AlertActionReason,
+  AlertActionResult,
+  AlertChange,
+  AlertChannel,
+  AlertEvent,
+  AlertOptions,
+  AlertQuery,
+  AlertRuleId,
+  AlertService,
+  AlertSettings,
+  AlertSeverity,
+  AlertStats,
+  AlertStatus,
+  AlertSubject,
+  AlertView,
+  DeliveryConfig,
+} from './alerts/index.js';
 export { SimulatedClock, SystemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { seededRandom } from './seeded-random.js';
@@ -64,8 +83,6 @@ export {
   sessionCookieName,
   sessionTokenFromCookies,
   smtpMailer,
-  smtpSettingsFromEnv,
-  smtpSettingsSchema,
   argon2Hasher,
   argon2CostDefault,
   passwordProblem,
@@ -128,7 +145,6 @@ export type {
   SessionEndReason,
   CodeMailer,
   SignInCodeMessage,
-  SmtpSettings,
   Argon2Cost,
   PasswordHasher,
   CredentialHolder,
@@ -138,3 +154,5 @@ export type {
   StoredCredential,
   TerminalCredentials,
 } from './security/index.js';
+export { smtpConfigFromEnvironment, smtpTlsModes, smtpTransport } from './smtp.js';
+export type { SmtpConfig, SmtpOverrides, SmtpTlsMode } from './smtp.js';

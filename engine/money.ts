@@ -53,6 +53,15 @@ export function proportionalShare(share: number, part: number, whole: number): n
   return toSafe((BigInt(share) * BigInt(part)) / BigInt(whole));
 }
 
+/**
+ * The share of `share` that `part` of `whole` carries, rounded down — and all of it once the part
+ * reaches the whole. Taken cumulatively (the share up to now minus the share up to before), partial
+ * returns never give back more than the whole, and the last one gives back exactly what is left.
+ */
+export function shareUpTo(share: number, part: number, whole: number): number {
+  return part >= whole ? share : proportionalShare(share, part, whole);
+}
+
 /** numerator / divisor rounded half away from zero (divisor > 0). */
 function divideRounded(numerator: bigint, divisor: bigint): bigint {
   const whole = numerator / divisor; // truncates toward zero

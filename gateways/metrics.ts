@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client): decisions by operation, result and reason; decision latency with
 // sub-millisecond buckets; LMDB commit batch size; open holds; live actors; requests in flight; the
-// read model's lag behind the journal and its connection to PostgreSQL.
+// read model's lag behind the journal and its connection to PostgreSQL; alerts raised by rule and
+// severity, held back by dedup, deliveries by channel and result, and the alert rules' lag.
 // Labels never carry card numbers or request data beyond the closed sets named here.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -91,5 +92,81 @@ export function createMetrics(engine: Engine, readModel?: ReadModelGauges): Metr
       },
     });
   }
+  alertMetrics(engine, registry);
   return { registry, decisions, latency };
+}
+
+/** Alerts (engine.alerts): counters read from the engine's own totals at each scrape. */
+function alertMetrics(engine: Engine, registry: Registry): void {
+  new Counter({
+    name: 'tessera_alerts_raised_total',
+    help: 'Alerts raised by the alert rules, by rule and severity (since the engine started).',
+    labelNames: ['rule', 'severity'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of engine.alerts.stats().raised) this.inc({ rule: entry.rule, severity: entry.severity }, entry.count);
+    },
+  });
+  new Counter({
+    name: 'tessera_alerts_suppressed_total',
+    help: 'Alerts held back because one with the same rule and subject was raised within its dedup window.',
+    labelNames: ['rule'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of engine.alerts.stats().suppressed) this.inc({ rule: entry.rule }, entry.count);
+    },
+  });
+  new Counter({
+    name: 'tessera_alert_deliveries_total',
+    help: 'Alert delivery attempts by channel (webhook, email) and result (delivered, retried, failed).',
+    labelNames: ['channel', 'result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of engine.alerts.stats().deliveries) this.inc({ channel: entry.channel, result: entry.result }, entry.count);
+    },
+  });
+  new Gauge({
+    name: 'tessera_alert_deliveries_pending',
+    help: 'Alert deliveries waiting for their next attempt.',
+    registers: [registry],
+    collect() {
+      this.set(engine.alerts.stats().deliveriesPending);
+    },
+  });
+  new Gauge({
+    name: 'tessera_alerts_unresolved',
+    help: 'Alerts raised and not yet resolved (open or acknowledged).',
+    registers: [registry],
+    collect() {
+      this.set(engine.alerts.stats().unresolved);
+    },
+  });
+  new Gauge({
+    name: 'tessera_alert_queue_events',
+    help: 'Committed events the alert rules have not evaluated yet (their queue depth).',
+    registers: [registry],
+    collect() {
+      this.set(engine.alerts.stats().lagPositions);
+    },
+  });
+  new Gauge({
+    name: 'tessera_alert_lag_seconds',
+    help: 'Age of the oldest committed event the alert rules have not evaluated yet (0 when caught up).',
+    registers: [registry],
+    collect() {
+      this.set(engine.alerts.stats().lagSeconds);
+    },
+  });
+  new Counter({
+    name: 'tessera_alert_queue_overflows_total',
+    help: 'Committed events not queued for the alert rules because the queue was full (read back from the journal instead).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(engine.alerts.stats().overflowed);
+    },
+  });
 }

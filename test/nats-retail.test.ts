@@ -28,10 +28,10 @@ import { serve } from '../engine/cli/index.js';
 import type { RunningServer } from '../engine/cli/index.js';
 import { demoCards, demoNetwork, demoPins } from '../engine/index.js';
 import type { NetworkDocument } from '../engine/index.js';
-import { natsForTests, sleep } from './support/nats.js';
+import { natsForTests } from './support/nats.js';
 import type { NatsServerHandle } from './support/nats.js';
-import { RawValue, call, float64, msgpackMap, uniqueId } from './support/wire.js';
-import type { Body, CallOptions, WireReply } from './support/wire.js';
+import { RawValue, call, float64, msgpackMap, uniqueId, capture, waitFor } from './support/wire.js';
+import type { Body, CallOptions, WireReply, Captured } from './support/wire.js';
 
 const fleetPin = demoPins.fleet ?? '1234';
 const dieselPin = demoPins.diesel ?? '4321';
@@ -295,34 +295,11 @@ interface Wire {
   replies: Uint8Array[];
 }
 
-interface Captured {
-  subject: string;
-  bytes: Uint8Array;
-  body: Body;
-}
-
 async function startEngine(nats: NatsServerHandle): Promise<{ server: RunningServer; dataDir: string; wire: Wire }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-retail-'));
   const server = await serve({ dataDir, natsUrl: nats.url, httpPort: 0, httpHost: '127.0.0.1', demo: true, logger: pino({ level: 'silent' }) });
   const nc = await connect({ servers: nats.url, name: 'tessera-retail-test' });
   return { server, dataDir, wire: { nc, replies: [] } };
-}
-
-function capture(nc: NatsConnection, subject: string, into: Captured[]): void {
-  nc.subscribe(subject, {
-    callback: (error, message) => {
-      if (!error) into.push({ subject: message.subject, bytes: message.data, body: unpack(message.data) as Body });
-    },
-  });
-}
-
-async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 1_000; attempt++) {
-    const found = find();
-    if (found !== undefined) return found;
-    await sleep(10);
-  }
-  throw new Error(`${what} did not arrive`);
 }
 
 function client(wire: Wire) {

@@ -28,8 +28,8 @@ import { demoCards, demoFleetCard, demoFleetSize, demoNetwork, demoPins } from '
 import type { NetworkDocument } from '../engine/index.js';
 import { natsForTests, sleep } from './support/nats.js';
 import type { NatsServerHandle } from './support/nats.js';
-import { call, uniqueId } from './support/wire.js';
-import type { Body, CallOptions, WireReply } from './support/wire.js';
+import { call, uniqueId, capture, waitFor } from './support/wire.js';
+import type { Body, CallOptions, WireReply, Captured } from './support/wire.js';
 
 const bays = ['WASH-01-B1', 'WASH-01-B2', 'WASH-01-B3', 'WASH-01-B4'] as const;
 const [bay1, bay2, bay3, bay4] = bays;
@@ -88,12 +88,6 @@ interface Wire {
   replies: Uint8Array[];
 }
 
-interface Captured {
-  subject: string;
-  bytes: Uint8Array;
-  body: Body;
-}
-
 /** An open session as its start reply showed it. */
 interface Open {
   sessionId: string;
@@ -117,23 +111,6 @@ async function startEngine(nats: NatsServerHandle, dataDir?: string): Promise<{ 
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-wash-'));
   const server = await serve({ dataDir: dir, natsUrl: nats.url, httpPort: 0, httpHost: '127.0.0.1', demo: true, logger: pino({ level: 'silent' }) });
   return { server, dataDir: dir };
-}
-
-function capture(nc: NatsConnection, subject: string, into: Captured[]): void {
-  nc.subscribe(subject, {
-    callback: (error, message) => {
-      if (!error) into.push({ subject: message.subject, bytes: message.data, body: unpack(message.data) as Body });
-    },
-  });
-}
-
-async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 1_000; attempt++) {
-    const found = find();
-    if (found !== undefined) return found;
-    await sleep(10);
-  }
-  throw new Error(`${what} did not arrive`);
 }
 
 function expectApproved(reply: Body): void {

@@ -27,6 +27,7 @@ import { constants } from '../constants.js';
 import { assertNever } from '../assert.js';
 import type { ActorDeps } from './deps.js';
 import type { CardPurpose, TerminalMessage, Ticket } from './messages.js';
+import type { BoardEntry } from '../store/lmdb-store.js';
 import type { ReplyPort } from '../request-desk.js';
 import { settle } from './settle.js';
 
@@ -78,7 +79,7 @@ export function routeFromDoor(deps: ActorDeps, info: TerminalInfo | undefined, m
       // A live board, not a decision: answered from the index of open sessions, and not remembered
       // (a repeat gets the board as it is then).
       const now = deps.clock.now();
-      message.settle(replyFor(id, approved({ site: info.siteId, at: now, sessions: boardOf(deps, info.siteId, now) })));
+      message.settle(replyFor(id, approved({ site: info.siteId, at: now, sessions: boardOf(deps, info.siteId, now), tariffs: tariffsAt(deps, info) })));
       return;
     }
     case 'complete':
@@ -335,8 +336,24 @@ export function guestIdFor(plate: string): string {
   return `${guestPrefix}${plate}`;
 }
 
+/** The tariffs a site offers, as the attendant picks them. */
+function tariffsAt(deps: ActorDeps, info: TerminalInfo): Record<string, unknown>[] {
+  const tariffs = [...(deps.catalogs.network(info.networkId)?.tariffs.values() ?? [])].filter((tariff) => tariff.sites === undefined || tariff.sites.includes(info.siteId));
+  return tariffs.map(({ code, name, perMinute, perMinuteMember, minimumMinutes, maximumMinutes }) => ({
+    code,
+    name,
+    perMinute,
+    ...(perMinuteMember !== undefined ? { perMinuteMember } : {}),
+    minimumMinutes: minimumMinutes ?? 0,
+    maximumMinutes: maximumMinutes ?? constants.sessionMaximumMinutesDefault,
+  }));
+}
+
 /** The open sessions of a site with their elapsed time and cost so far, oldest first. */
-export function boardOf(deps: ActorDeps, siteId: string, now: number): Record<string, unknown>[] {
+/** An open session on a site's board with its running cost now. */
+export type BoardRow = BoardEntry & ReturnType<typeof runningCost>;
+
+export function boardOf(deps: ActorDeps, siteId: string, now: number): BoardRow[] {
   const sessions = [...deps.store.openSessionsAt(siteId, constants.siteSessionsMax)].sort((a, b) => a.startedAt - b.startedAt);
   return sessions.map((entry) => ({ ...entry, ...runningCost(entry, now) }));
 }

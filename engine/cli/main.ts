@@ -12,6 +12,7 @@ import { natsConfigCommand, userCreateCommand } from './security-commands.js';
 import type { NatsConfigOptions, UserCreateOptions } from './security-commands.js';
 import { readFileSync } from 'node:fs';
 import { demoCards, demoPins } from '../demo/demo-network.js';
+import type { SmtpConfig, SmtpTlsMode } from '../alerts/index.js';
 
 const program = new Command();
 program.name('tessera').description('Real-time transaction processing for fuel, retail and car-wash networks');
@@ -33,7 +34,11 @@ program
   .option('--no-read-model', 'run without the PostgreSQL read model')
   .option('--demo', 'load the demo network', false)
   .option('--simulate <rate>', 'send demo traffic at this many flows per second (with --demo)', Number)
-  .action(async (options: { data: string; nats?: string; natsNkey?: string; http: number; database?: string; readModel: boolean; demo: boolean; simulate?: number }) => {
+  .option('--smtp-host <host>', 'SMTP server for alert e-mails (TESSERA_SMTP_HOST)')
+  .option('--smtp-port <port>', 'its port (TESSERA_SMTP_PORT; default 587, 465 with --smtp-tls implicit)', port)
+  .option('--smtp-tls <mode>', 'starttls (when offered), required, implicit or none (TESSERA_SMTP_TLS)')
+  .option('--smtp-from <address>', 'sender of alert e-mails (TESSERA_SMTP_FROM); the password only in TESSERA_SMTP_PASSWORD')
+  .action(async (options: { data: string; nats?: string; natsNkey?: string; http: number; database?: string; readModel: boolean; demo: boolean; simulate?: number; smtpHost?: string; smtpPort?: number; smtpTls?: string; smtpFrom?: string }) => {
     const logger = pino({ name: 'tessera' });
     const server = await serve({
       dataDir: options.data,
@@ -43,6 +48,7 @@ program
       demo: options.demo,
       logger,
       ...(options.readModel ? { readModel: { databaseUrl: options.database } } : {}),
+      alerts: { smtp: { host: options.smtpHost, port: options.smtpPort, tls: options.smtpTls as SmtpTlsMode | undefined, from: options.smtpFrom } as Partial<SmtpConfig> },
     });
     if (options.demo) {
       const base = `http://127.0.0.1:${server.http.port}`;

@@ -7,10 +7,12 @@ import type { Logger } from 'pino';
 import { Engine } from '../engine.js';
 import { constants, subjectPrefixDefault } from '../constants.js';
 import type { Bus, HttpGateway } from '../../gateways/index.js';
-import { connectNatsBus, createMetrics, InProcessBus, NatsBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
+import { connectNatsBus, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
 import { demoNetwork } from '../demo/demo-network.js';
 import type { ReadModel } from '../read-model/index.js';
 import { startReadModel } from '../read-model/index.js';
+import type { AlertOptions, SmtpConfig } from '../alerts/index.js';
+import { deliveryConfigFromEnvironment } from '../alerts/index.js';
 
 export interface ServeOptions {
   dataDir: string;
@@ -27,6 +29,11 @@ export interface ServeOptions {
    * `<dataDir>/pg`. Absent: no read model (the CLI always asks for one unless `--no-read-model`).
    */
   readModel?: { databaseUrl?: string | undefined };
+  /**
+   * Alert delivery: the SMTP server's settings given on the command line (they override
+   * `TESSERA_SMTP_*`); secrets — webhook signing keys, the SMTP password — come from the environment only.
+   */
+  alerts?: { smtp?: Partial<Omit<SmtpConfig, 'user' | 'password'>>; environment?: Readonly<Record<string, string | undefined>> };
 }
 
 export interface RunningServer {
@@ -41,7 +48,7 @@ export interface RunningServer {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const logger = options.logger ?? pino({ name: 'tessera' });
-  const engine = new Engine({ dataDir: options.dataDir });
+  const engine = new Engine({ dataDir: options.dataDir, alerts: alertOptions(options, logger) });
   const bus: Bus = options.natsUrl ? await connectNatsBus(options.natsUrl, undefined, options.natsNkeySeed !== undefined ? { nkeySeed: options.natsNkeySeed } : undefined) : new InProcessBus();
   const readModel = options.readModel ? openReadModel(engine, options.dataDir, options.readModel.databaseUrl, logger) : undefined;
   const metrics = createMetrics(engine, readModel);
@@ -51,9 +58,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     logger.info({ created: summary.created, updated: summary.updated, unchanged: summary.unchanged }, 'demo network loaded');
   }
   gateway.start();
-  // The subscriptions are on the server before serve() returns (a PING round trip after them), so a
-  // request sent right after start-up is not answered "no responders".
-  if (bus instanceof NatsBus) await bus.connection.flush();
+  // Ready means reachable: the NATS server has the engine's subscriptions before anyone is told so.
+  await bus.flush();
   const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost);
   logger.info({ bus: bus.kind, nats: options.natsUrl ? withoutUserInfo(options.natsUrl) : null, http: http.port, data: options.dataDir }, 'tessera is ready');
 
@@ -72,6 +78,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       await engine.close();
     })());
   return { engine, bus, gateway, http, readModel, stop };
+}
+
+function alertOptions(options: ServeOptions, logger: Logger): AlertOptions {
+  const log = logger.child({ component: 'alerts' });
+  const delivery = deliveryConfigFromEnvironment(options.alerts?.environment ?? process.env, stripUndefined(options.alerts?.smtp ?? {}));
+  log.info({ smtp: delivery.smtp !== undefined ? `${delivery.smtp.host}:${delivery.smtp.port} (${delivery.smtp.tls})` : null }, 'alert delivery configured');
+  return { delivery, log: (level, message, fields) => log[level](fields, message) };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 }
 
 /** The read model, or none (logged) when it cannot start: the engine serves either way. */

@@ -3,7 +3,9 @@
 // cards under limits and restrictions, loyalty clients, discount rules of every kind (segment,
 // volume tier, contract price, client group, club members, night hours), a bonus program with
 // product rates and spend tiers, cashier prompts, a scheduled price change, and a car wash with
-// bays, an attendant's kiosk and two tariffs. Card numbers are test numbers that belong to no real bank.
+// bays, an attendant's kiosk and two tariffs. Sites are located (alerts: travel between them) and the
+// fleet card knows its vehicle's tank; the alert rules run with their defaults. Card numbers are
+// test numbers that belong to no real bank.
 
 import type { NetworkDocument } from '../network/schema.js';
 
@@ -43,14 +45,33 @@ export function demoNetwork(): NetworkDocument {
         name: 'АЗС №1, Москва, Ленинградское ш.',
         kind: 'fuel',
         terminals: [...pumps('MSK-01', 6), { id: 'MSK-01-POS1', kind: 'pos' }, { id: 'MSK-01-POS2', kind: 'pos', requiresShift: true }],
+        lat: 55_879_000,
+        lon: 37_426_000,
       },
-      { id: 'MSK-02', name: 'АЗС №2, Москва, МКАД 41 км', kind: 'fuel', terminals: [...pumps('MSK-02', 4), { id: 'MSK-02-POS1', kind: 'pos' }, { id: 'MSK-02-POS2', kind: 'pos', requiresShift: true }] },
-      { id: 'TVR-01', name: 'АЗС №3, Тверь, Петербургское ш.', kind: 'fuel', terminals: [...pumps('TVR-01', 4), { id: 'TVR-01-POS1', kind: 'pos' }, { id: 'TVR-01-POS2', kind: 'pos', requiresShift: true }] },
+      {
+        id: 'MSK-02',
+        name: 'АЗС №2, Москва, МКАД 41 км',
+        kind: 'fuel',
+        terminals: [...pumps('MSK-02', 4), { id: 'MSK-02-POS1', kind: 'pos' }, { id: 'MSK-02-POS2', kind: 'pos', requiresShift: true }],
+        lat: 55_609_000,
+        lon: 37_493_000,
+      },
+      {
+        id: 'TVR-01',
+        name: 'АЗС №3, Тверь, Петербургское ш.',
+        kind: 'fuel',
+        terminals: [...pumps('TVR-01', 4), { id: 'TVR-01-POS1', kind: 'pos' }, { id: 'TVR-01-POS2', kind: 'pos', requiresShift: true }],
+        lat: 56_884_000,
+        lon: 35_868_000,
+      },
       {
         id: 'WASH-01',
         name: 'Мойка «Аквастенд», Москва, Ленинградское ш.',
         kind: 'wash',
         terminals: [...Array.from({ length: 4 }, (_, index) => ({ id: `WASH-01-B${index + 1}`, kind: 'bay' as const })), { id: 'WASH-01-K1', kind: 'kiosk' }],
+        lat: 55_879_500,
+        lon: 37_427_000,
+        openingHours: '08:00-22:00',
       },
     ],
     products: [
@@ -102,6 +123,7 @@ export function demoNetwork(): NetworkDocument {
           { period: 'day', volume: 200_000, products: ['fuel'] },
           { period: 'month', amount: 3_000_000 },
         ],
+        tankLitres: 80,
       },
       {
         number: demoCards.diesel,

@@ -10,7 +10,7 @@
 
 import type { LimitConfig } from '../network/catalog.js';
 import { productMatches } from '../network/catalog.js';
-import { proportionalShare } from '../money.js';
+import { proportionalShare, shareUpTo } from '../money.js';
 import { approved, declined } from '../protocol/replies.js';
 import type { CalendarPeriod } from '../time/calendar.js';
 import { encodeHandle } from './handles.js';
@@ -164,14 +164,13 @@ export function decideReceiptRefund(state: AccountState, context: AccountContext
   if (!decision.ok) return { events: [], outcome: declined(decision.decline) };
   const before = totals ?? { amount: 0, bonus: 0 };
   const refundedAfter = before.amount + decision.amount;
-  const bonusAfter = refundedAfter >= record.amount ? record.bonus : proportionalShare(record.bonus, refundedAfter, record.amount);
+  const bonusAfter = shareUpTo(record.bonus, refundedAfter, record.amount);
   const reversed = bonusAfter - before.bonus;
   const paidFromAccount = record.payments.account ?? 0;
   const backToAccount = decision.payments.account ?? 0;
   const backBefore = totals?.payments?.account ?? 0;
   // Limit usage goes back with the account's money, cumulatively, so the last return restores it exactly.
-  const share = (charged: number, back: number): number => (back >= paidFromAccount ? charged : proportionalShare(charged, back, paidFromAccount));
-  const giveBack = (charged: number): number => share(charged, backBefore + backToAccount) - share(charged, backBefore);
+  const giveBack = (charged: number): number => shareUpTo(charged, backBefore + backToAccount, paidFromAccount) - shareUpTo(charged, backBefore, paidFromAccount);
   const refundNumber = state.nextRefund;
   const refundId = encodeHandle('refund', context.key, refundNumber);
   const event: Extract<AccountEvent, { type: 'refunded' }> = {

@@ -8,7 +8,7 @@
 
 import type { LimitConfig } from '../network/catalog.js';
 import { productMatches } from '../network/catalog.js';
-import { amountForVolume, bonusPoints, proportionalShare, volumeForAmount } from '../money.js';
+import { amountForVolume, bonusPoints, proportionalShare, shareUpTo, volumeForAmount } from '../money.js';
 import type { Outcome } from '../protocol/replies.js';
 import { approved, declined } from '../protocol/replies.js';
 import type { CalendarPeriod } from '../time/calendar.js';
@@ -302,7 +302,7 @@ function decideRefund(state: AccountState, context: AccountContext, command: Ext
   const amount = command.amount ?? remaining;
   if (amount > remaining || amount <= 0) return { events: [], outcome: declined('REFUND_EXCEEDS_SALE') };
   const refundedAfter = before.amount + amount;
-  const bonusAfter = refundedAfter === tx.amount ? tx.bonus : proportionalShare(tx.bonus, refundedAfter, tx.amount);
+  const bonusAfter = shareUpTo(tx.bonus, refundedAfter, tx.amount);
   const volume = proportionalShare(tx.volume, refundedAfter, tx.amount) - proportionalShare(tx.volume, before.amount, tx.amount);
   const refundNumber = state.nextRefund;
   const refundId = encodeHandle('refund', context.key, refundNumber);

@@ -18,7 +18,7 @@ import type { BonusProgram, NetworkCatalog } from '../network/catalog.js';
 import { productMatches } from '../network/catalog.js';
 import type { PaymentMethod } from '../network/schema.js';
 import { paymentMethods } from '../network/schema.js';
-import { amountForVolume, bonusPoints, proportionalShare } from '../money.js';
+import { amountForVolume, bonusPoints, proportionalShare, shareUpTo } from '../money.js';
 import type { DeclineReason } from '../reasons.js';
 import { constants } from '../constants.js';
 import type { Buyer } from './pricing.js';
@@ -213,7 +213,7 @@ export function decideReturn(sold: SoldReceipt, before: Returned, request: { amo
 
 /** The money of a line up to a returned quantity: proportional, exact at the whole line. */
 function lineAmountAt(line: { qty: number; amount: number }, qty: number): number {
-  return qty >= line.qty ? line.amount : proportionalShare(line.amount, qty, line.qty);
+  return shareUpTo(line.amount, qty, line.qty);
 }
 
 /** Splits `amount` over what each method still holds, in proportion (largest remainder). */

@@ -6,6 +6,8 @@ import { constants } from '../constants.js';
 import type { Calendar } from '../time/calendar.js';
 import { calendarFor, parseHoursWindow } from '../time/calendar.js';
 import type { CountingPeriod, LimitPeriod, NetworkDocument, Unit } from './schema.js';
+import type { AlertSettings } from '../alerts/settings.js';
+import { compileAlertSettings } from '../alerts/settings.js';
 
 export interface TerminalInfo {
   id: string;
@@ -84,13 +86,23 @@ export interface TariffInfo {
   sites?: string[] | undefined;
 }
 
+export interface SiteInfo {
+  id: string;
+  name: string;
+  kind: 'fuel' | 'shop' | 'wash';
+  /** Where the site is, in microdegrees (alerts: travel between sites). */
+  location?: { lat: number; lon: number };
+  /** Local opening hours (alerts: silent terminals); none: always open. */
+  openingHours?: { fromMinute: number; toMinute: number };
+}
+
 export interface NetworkCatalog {
   id: string;
   name: string;
   currency: string;
   timeZone: string;
   calendar: Calendar;
-  sites: ReadonlyMap<string, { id: string; name: string; kind: 'fuel' | 'shop' | 'wash' }>;
+  sites: ReadonlyMap<string, SiteInfo>;
   terminals: ReadonlyMap<string, TerminalInfo>;
   products: ReadonlyMap<string, ProductInfo>;
   /** Network price steps by product, and site overrides by `${site}\u0000${product}` (sorted by `from`). */
@@ -102,6 +114,8 @@ export interface NetworkCatalog {
   bonus?: BonusProgram;
   tariffs: ReadonlyMap<string, TariffInfo>;
   prompts: readonly CashierPrompt[];
+  /** The alert rules watching the network, defaults filled in (alerts/settings.ts). */
+  alerts: AlertSettings;
 }
 
 /** The part of the network document that the catalog holds (everything but the many: cards, counterparties, clients). */
@@ -109,10 +123,14 @@ export type NetworkCatalogDocument = Omit<NetworkDocument, 'cards' | 'counterpar
 
 export function compileCatalog(document: NetworkCatalogDocument): NetworkCatalog {
   const networkId = document.network.id;
-  const sites = new Map<string, { id: string; name: string; kind: 'fuel' | 'shop' | 'wash' }>();
+  const sites = new Map<string, SiteInfo>();
   const terminals = new Map<string, TerminalInfo>();
   for (const site of document.sites ?? []) {
-    sites.set(site.id, { id: site.id, name: site.name, kind: site.kind });
+    const info: SiteInfo = { id: site.id, name: site.name, kind: site.kind };
+    if (site.lat !== undefined && site.lon !== undefined) info.location = { lat: site.lat, lon: site.lon };
+    const openingHours = site.openingHours !== undefined ? parseHoursWindow(site.openingHours) : undefined;
+    if (openingHours !== undefined) info.openingHours = openingHours;
+    sites.set(site.id, info);
     for (const terminal of site.terminals) {
       terminals.set(terminal.id, { id: terminal.id, networkId, siteId: site.id, kind: terminal.kind, status: terminal.status ?? 'active', requiresShift: terminal.requiresShift ?? false });
     }
@@ -180,6 +198,7 @@ export function compileCatalog(document: NetworkCatalogDocument): NetworkCatalog
     discounts,
     tariffs,
     prompts: (document.prompts ?? []).map(compilePrompt),
+    alerts: compileAlertSettings(document.alerts),
   };
   if (document.bonus) {
     const bonus: BonusProgram = {
@@ -263,6 +282,8 @@ export interface CardConfig {
   pinHash?: string;
   expires?: string;
   limits: LimitConfig[];
+  /** The tank of the vehicle the card fuels, in litres (alerts). */
+  tankLitres?: number;
   restrictions: {
     sites?: string[] | undefined;
     products?: string[] | undefined;

@@ -13,6 +13,7 @@ import { accountKeyFor, compileCatalog, referenceKinds } from './catalog.js';
 import type { NetworkCatalog } from './catalog.js';
 import type { NetworkDocument } from './schema.js';
 import { normalizePlate } from '../domain/plates.js';
+import { alertSectionProblems } from '../alerts/settings.js';
 
 export interface ImportSummary {
   network: string;
@@ -31,7 +32,7 @@ export class ImportError extends Error {
   }
 }
 
-const catalogSections = ['sites', 'products', 'prices', 'discounts', 'bonus', 'tariffs', 'prompts'] as const;
+const catalogSections = ['sites', 'products', 'prices', 'discounts', 'bonus', 'tariffs', 'prompts', 'alerts'] as const;
 
 export function mergeCatalogDocument(previous: NetworkCatalogDocument | undefined, document: NetworkDocument): NetworkCatalogDocument {
   const merged: NetworkCatalogDocument = { ...(previous ?? {}), network: document.network };
@@ -118,6 +119,7 @@ export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, docume
       after.pinHash = before?.pinHash !== undefined && cardKeys.pinMatches(identity.hash, card.pin, before.pinHash) ? before.pinHash : cardKeys.pinHash(identity.hash, card.pin);
     }
     if (card.expires !== undefined) after.expires = card.expires;
+    if (card.tankLitres !== undefined) after.tankLitres = card.tankLitres;
     if (count(before, after)) {
       store.putReference(referenceKinds.card, storageId, after);
       if (before) summary.changedKeys.push(`card:${storageId}`);
@@ -169,6 +171,7 @@ function checkReferences(
     if (priceSteps.has(step)) problems.push(`prices.${index}: a second price for "${price.product}"${price.site !== undefined ? ` at "${price.site}"` : ''} from the same instant`);
     priceSteps.add(step);
   });
+  problems.push(...alertSectionProblems(merged.alerts, merged.sites ?? []));
   unique('prompt', (merged.prompts ?? []).map((prompt) => prompt.id));
   (merged.prompts ?? []).forEach((prompt, index) => {
     for (const ref of prompt.products ?? []) if (!productOrGroup(ref)) problems.push(`prompts.${index}.products: unknown product or group "${ref}"`);

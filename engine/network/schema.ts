@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { constants } from '../constants.js';
 import { isValidTimeZone, parseHoursWindow } from '../time/calendar.js';
 import { isPlausiblePlate } from '../domain/plates.js';
+import { alertsSectionSchema } from '../alerts/settings.js';
 
 /** Identifiers travel in NATS subjects and URLs: letters, digits, '_' and '-'. */
 export const identifier = z
@@ -67,12 +68,19 @@ export const terminalSchema = z.strictObject({
   requiresShift: z.boolean().optional(),
 });
 
-export const siteSchema = z.strictObject({
-  id: identifier,
-  name: displayName,
-  kind: z.enum(siteKinds),
-  terminals: z.array(terminalSchema).max(1_000),
-});
+export const siteSchema = z
+  .strictObject({
+    id: identifier,
+    name: displayName,
+    kind: z.enum(siteKinds),
+    terminals: z.array(terminalSchema).max(1_000),
+    /** extension: where the site is, in microdegrees (55.755826° is 55755826): integers, like every number here. */
+    lat: z.int().min(-90_000_000).max(90_000_000).optional(),
+    lon: z.int().min(-180_000_000).max(180_000_000).optional(),
+    /** extension: local opening hours (the silent-terminal alert counts silence only within them); default always open. */
+    openingHours: hoursWindow.optional(),
+  })
+  .refine((site) => (site.lat === undefined) === (site.lon === undefined), '"lat" and "lon" go together');
 
 export const productSchema = z.strictObject({
   code: identifier,
@@ -134,6 +142,8 @@ export const cardSchema = z
     expires: yearMonth.optional(),
     limits: z.array(limitSchema).max(constants.limitsPerCardMax).optional(),
     restrictions: restrictionsSchema.optional(),
+    /** extension: the tank of the vehicle the card fuels, in litres (a fill above it raises a `tank` alert). */
+    tankLitres: z.int().min(1).max(100_000).optional(),
   })
   .refine((card) => (card.counterparty === undefined) !== (card.client === undefined), 'a card belongs to exactly one counterparty or client');
 
@@ -256,6 +266,8 @@ export const networkDocumentSchema = z
     tariffs: z.array(tariffSchema).max(10_000).optional(),
     /** extension: cashier prompts on sales. */
     prompts: z.array(promptSchema).max(constants.promptsMax).optional(),
+    /** extension: alert rules, their thresholds and severities, and who is told (e-mail, webhook); defaults when absent. */
+    alerts: alertsSectionSchema.optional(),
   })
   .meta({
     title: 'Tessera network document',

@@ -12,7 +12,8 @@ import { codeOf, startSmtpSink } from '../testing/smtp-sink.js';
 import { constants } from '../constants.js';
 import { AuditLog, auditRows } from './audit.js';
 import { clearedSessionCookie, sessionCookie, sessionTokenFromCookies } from './cookies.js';
-import { smtpMailer, smtpSettingsFromEnv } from './mailer.js';
+import { smtpMailer } from './mailer.js';
+import { smtpConfigFromEnvironment } from '../smtp.js';
 import type { PasswordHasher } from './password.js';
 import { argon2Hasher } from './password.js';
 import type { Principal } from './principal.js';
@@ -63,7 +64,7 @@ async function openWorld(harness?: Harness, sink?: SmtpSink): Promise<World> {
     catalogs: engineHarness.engine.catalogs,
     secret: Buffer.alloc(32, 9),
     hasher,
-    mailer: smtpMailer({ host: '127.0.0.1', port: mailSink.port, secure: false, requireTls: false, from: 'Tessera <no-reply@tessera.test>' }),
+    mailer: smtpMailer({ host: '127.0.0.1', port: mailSink.port, tls: 'none', from: 'Tessera <no-reply@tessera.test>' }),
     log: (level, message, fields) => logs.push(JSON.stringify({ level, message, ...fields })),
   });
   const ended: SessionEnded[] = [];
@@ -462,17 +463,17 @@ describe('the audit log', () => {
 });
 
 describe('configuration', () => {
-  it('reads SMTP settings from the environment; no host means no SMTP', () => {
-    expect(smtpSettingsFromEnv({})).toBeUndefined();
-    expect(smtpSettingsFromEnv({ TESSERA_SMTP_HOST: 'smtp.example.test', TESSERA_SMTP_PORT: '465', TESSERA_SMTP_SECURE: 'true', TESSERA_SMTP_USER: 'tessera', TESSERA_SMTP_PASS: 'pw', TESSERA_SMTP_FROM: 'Tessera <no-reply@example.test>' })).toEqual({
+  it('reads the SMTP server the sign-in codes share with alert e-mails from the environment; no host means no SMTP', () => {
+    expect(smtpConfigFromEnvironment({})).toBeUndefined();
+    expect(smtpConfigFromEnvironment({ TESSERA_SMTP_HOST: 'smtp.example.test', TESSERA_SMTP_TLS: 'implicit', TESSERA_SMTP_USER: 'tessera', TESSERA_SMTP_PASSWORD: 'pw', TESSERA_SMTP_FROM: 'Tessera <no-reply@example.test>' })).toEqual({
       host: 'smtp.example.test',
       port: 465,
-      secure: true,
-      requireTls: false,
+      tls: 'implicit',
       user: 'tessera',
-      pass: 'pw',
+      password: 'pw',
       from: 'Tessera <no-reply@example.test>',
     });
-    expect(() => smtpSettingsFromEnv({ TESSERA_SMTP_HOST: 'h', TESSERA_SMTP_PORT: 'x' })).toThrow();
+    expect(() => smtpConfigFromEnvironment({ TESSERA_SMTP_HOST: 'h', TESSERA_SMTP_PORT: 'x', TESSERA_SMTP_FROM: 'a@b' })).toThrow('TESSERA_SMTP_PORT');
+    expect(() => smtpConfigFromEnvironment({ TESSERA_SMTP_HOST: 'h' })).toThrow('TESSERA_SMTP_FROM');
   });
 });

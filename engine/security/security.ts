@@ -33,7 +33,7 @@ export interface SecurityOptions {
   /** The security secret; by default read from (or created in) `<dataDir>/security-key`. */
   secret?: Buffer | undefined;
   dataDir?: string | undefined;
-  /** Sends e-mailed sign-in codes (SMTP: `smtpMailer(smtpSettingsFromEnv())`). Without it, only authenticator users can sign in. */
+  /** Sends e-mailed sign-in codes (SMTP: `smtpMailer(smtpConfigFromEnvironment(process.env))`). Without it, only authenticator users can sign in. */
   mailer?: CodeMailer | undefined;
   /** Password hashes (default: Argon2id with the cost in constants). */
   hasher?: PasswordHasher | undefined;

@@ -9,6 +9,7 @@ import { SimulatedClock } from '../clock.js';
 import type { Reply } from '../protocol/replies.js';
 import type { TerminalRequest } from '../protocol/requests.js';
 import type { CommittedEvent } from '../store/lmdb-store.js';
+import type { AlertOptions } from '../alerts/index.js';
 
 export interface Harness {
   engine: Engine;
@@ -23,10 +24,17 @@ export interface Harness {
 
 const secret = Buffer.alloc(32, 7);
 
-export function openHarness(options: { dataDir?: string; clock?: SimulatedClock; requestsInFlightMax?: number } = {}): Harness {
+export function openHarness(options: { dataDir?: string; clock?: SimulatedClock; requestsInFlightMax?: number; alerts?: AlertOptions | false } = {}): Harness {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-engine-'));
   const clock = options.clock ?? new SimulatedClock(Date.UTC(2026, 10, 23, 9, 0)); // 12:00 in Moscow, a Monday
-  const engine = new Engine({ dataDir, clock, cardSecret: secret, schedulers: false, ...(options.requestsInFlightMax !== undefined ? { requestsInFlightMax: options.requestsInFlightMax } : {}) });
+  const engine = new Engine({
+    dataDir,
+    clock,
+    cardSecret: secret,
+    schedulers: false,
+    ...(options.requestsInFlightMax !== undefined ? { requestsInFlightMax: options.requestsInFlightMax } : {}),
+    ...(options.alerts !== undefined ? { alerts: options.alerts } : {}),
+  });
   const events: CommittedEvent[] = [];
   engine.onCommitted((event) => events.push(event));
   const harness: Harness = {
@@ -37,7 +45,7 @@ export function openHarness(options: { dataDir?: string; clock?: SimulatedClock;
     call: (terminalId, request) => new Promise((resolve) => engine.submit(terminalId, request, resolve)),
     restart: async () => {
       await engine.close();
-      return openHarness({ dataDir, clock });
+      return openHarness({ dataDir, clock, ...(options.alerts !== undefined ? { alerts: options.alerts } : {}) });
     },
     close: () => engine.close(),
   };

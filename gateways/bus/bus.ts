@@ -21,6 +21,8 @@ export interface Bus {
   subscribe(subject: string, handler: (message: BusMessage) => void, queue?: string): BusSubscription;
   publish(subject: string, data: Uint8Array): void;
   request(subject: string, data: Uint8Array, options?: { timeoutMs?: number; headers?: Record<string, string> }): Promise<{ data: Uint8Array; header(name: string): string | undefined }>;
+  /** Resolves once the server has every subscription made so far (a round trip), so others can reach them. */
+  flush(): Promise<void>;
   /** Stops delivering new messages to subscriptions, lets handlers finish, and closes. */
   drain(): Promise<void>;
 }

@@ -55,6 +55,11 @@ export class InProcessBus implements Bus {
     });
   }
 
+  /** Subscriptions take effect at once in process. */
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
   drain(): Promise<void> {
     this.subscribers = [];
     return Promise.resolve();

@@ -85,6 +85,10 @@ export class NatsBus implements Bus {
     };
   }
 
+  flush(): Promise<void> {
+    return this.connection.flush();
+  }
+
   async drain(): Promise<void> {
     this.sendPendingReplies(); // replies decided before the drain must not wait for a turn that comes too late
     if (!this.connection.isClosed()) await this.connection.drain();

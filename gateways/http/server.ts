@@ -8,14 +8,20 @@ import type { Engine } from '../../engine/index.js';
 import { constants, describeIssues, ImportError, networkDocumentSchema } from '../../engine/index.js';
 import type { Metrics } from '../metrics.js';
 import type { TerminalGateway } from '../nats/terminal-gateway.js';
+import type { StreamOptions, Streams, StreamViewer, UpgradeRequest } from './streams.js';
+import { attachStreams } from './streams.js';
+import { serveDashboard } from './static.js';
 
 export interface HttpGateway {
   port: number;
+  /** The live streams on `/ws`. */
+  streams: Streams;
   close(): void;
 }
 
-export async function startHttpGateway(engine: Engine, metrics: Metrics, terminals: TerminalGateway, port: number, host = '0.0.0.0'): Promise<HttpGateway> {
+export async function startHttpGateway(engine: Engine, metrics: Metrics, terminals: TerminalGateway, port: number, host = '0.0.0.0', streamOptions: StreamOptions = { authenticate: loopbackViewers(engine) }): Promise<HttpGateway> {
   const app: TemplatedApp = uWS.App();
+  const streams = attachStreams(app, engine, streamOptions);
   app.get('/livez', (res) => {
     res.cork(() => res.writeHeader('Content-Type', 'text/plain').end('ok'));
   });
@@ -80,6 +86,7 @@ export async function startHttpGateway(engine: Engine, metrics: Metrics, termina
       terminals.handle(terminalId, op, body, 'json', (reply) => answer('200 OK', reply));
     });
   });
+  serveDashboard(app);
   app.any('/*', (res) => {
     res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } })));
   });
@@ -89,7 +96,23 @@ export async function startHttpGateway(engine: Engine, metrics: Metrics, termina
   });
   return {
     port: uWS.us_socket_local_port(socket),
-    close: () => uWS.us_listen_socket_close(socket),
+    streams,
+    close: () => {
+      streams.close();
+      uWS.us_listen_socket_close(socket);
+    },
+  };
+}
+
+/**
+ * Until people sign in (the security layer), streams are open from this machine only, for the
+ * network named in the query (`/ws?network=ID`).
+ */
+export function loopbackViewers(engine: Engine): (request: UpgradeRequest) => StreamViewer | undefined {
+  return (request) => {
+    if (!isLoopback(request.remote)) return undefined;
+    const network = new URLSearchParams(request.query).get('network') ?? '';
+    return engine.catalogs.network(network) !== undefined ? { id: `loopback:${request.remote}`, network } : undefined;
   };
 }
 

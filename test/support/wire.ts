@@ -106,3 +106,29 @@ export function uniqueId(label: string): string {
   counter++;
   return `${label}-${process.pid.toString(36)}-${counter.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** A message seen on a subject (events, pushed price lists), decoded. */
+export interface Captured {
+  subject: string;
+  bytes: Uint8Array;
+  body: Body;
+}
+
+/** Collects every message on `subject` into `into`. */
+export function capture(nc: NatsConnection, subject: string, into: Captured[]): void {
+  nc.subscribe(subject, {
+    callback: (error, message) => {
+      if (!error) into.push({ subject: message.subject, bytes: message.data, body: unpack(message.data) as Body });
+    },
+  });
+}
+
+/** Polls `find` until it gives something (10 s at most). */
+export async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 1_000; attempt++) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${what} did not arrive`);
+}

@@ -1,0 +1,128 @@
+// The dashboard in real Chromium against a running engine on a real nats-server: an authorisation
+// a pump sends over NATS appears in the live feed within a second or so; today's figures move; the
+// attendant starts a wash session by plate, sees it on the board with its timer and cost, stops it
+// with a comment; a top-up by plate; the screen reconnects after the engine's socket drops. With
+// SCREENSHOTS=1 it writes the screenshots of docs/screenshots/.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { connect } from 'nats';
+import type { NatsConnection } from 'nats';
+import { pino } from 'pino';
+import { serve } from '../engine/cli/index.js';
+import type { RunningServer } from '../engine/cli/index.js';
+import { demoCards, demoPins } from '../engine/index.js';
+import { natsForTests } from './support/nats.js';
+import type { NatsServerHandle } from './support/nats.js';
+import { call, uniqueId } from './support/wire.js';
+import { ensureDashboardBuilt, launchChromium } from './support/browser.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const screenshots = process.env['SCREENSHOTS'] === '1' ? join(root, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+
+describe('the dashboard in Chromium', () => {
+  let nats: NatsServerHandle;
+  let server: RunningServer;
+  let dataDir: string;
+  let nc: NatsConnection;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    await ensureDashboardBuilt(root);
+    nats = await natsForTests();
+    dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
+    server = await serve({ dataDir, natsUrl: nats.url, httpPort: 0, httpHost: '127.0.0.1', demo: true, logger: pino({ level: 'silent' }) });
+    nc = await connect({ servers: nats.url, name: 'tessera-e2e' });
+    browser = await launchChromium();
+    base = `http://127.0.0.1:${server.http.port}`;
+    mkdirSync(screenshots, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await nc?.close();
+    await server?.stop();
+    await nats?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const live = async (page: Page): Promise<void> => {
+    await page.waitForSelector('[data-testid="stream-status"][data-state="live"]', { timeout: 10_000 });
+  };
+
+  it('an authorisation sent over NATS appears in the live feed, and today’s figures count it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${base}/?network=sever`);
+    await live(page);
+    const before = await page.locator('[data-testid="kpi-fuel"]').innerText();
+    const authorized = (await call(nc, 'MSK-01-P2', 'authorize', { id: uniqueId('e2e'), card: demoCards.fleet, pin: demoPins.fleet ?? '', product: 'AI95', volume: 20_000 })).body;
+    expect(authorized).toMatchObject({ result: 'approved' });
+    await call(nc, 'MSK-01-P2', 'complete', { id: uniqueId('e2e'), authId: authorized['authId'], volume: 20_000 });
+    const row = page.locator('[data-testid="feed-row"][data-type="completed"]').filter({ hasText: 'MSK-01-P2' }).first();
+    await row.waitFor({ timeout: 5_000 });
+    expect(await row.innerText()).toContain('700500******0017');
+    await expect.poll(() => page.locator('[data-testid="kpi-fuel"]').innerText(), { timeout: 5_000 }).not.toBe(before);
+    // Nothing the server sends is markup: a product name with HTML shows as text.
+    expect(await page.locator('script:not([src])').count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, 'overview.png') });
+    await page.close();
+  });
+
+  it('the feed stays a bounded, virtualised list under a burst', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${base}/feed?network=sever`);
+    await live(page);
+    await Promise.all(Array.from({ length: 300 }, () => call(nc, 'MSK-01-P3', 'authorize', { id: uniqueId('b'), card: demoCards.blocked, product: 'AI95', volume: 1_000 })));
+    await expect.poll(async () => page.locator('[data-testid="feed-row"]').count(), { timeout: 5_000 }).toBeGreaterThan(5);
+    // Only the rows in view are in the page.
+    expect(await page.locator('[data-testid="feed-row"]').count()).toBeLessThan(100);
+    await page.screenshot({ path: join(screenshots, 'feed.png') });
+    await page.close();
+  });
+
+  it('the attendant starts a wash by plate, sees the timer and cost, stops it with a comment, and tops up', async () => {
+    const page = await browser.newPage({ viewport: { width: 412, height: 915 }, isMobile: true });
+    await page.goto(`${base}/attendant?network=sever`);
+    await live(page);
+    await page.locator('[data-testid="client-value"]').fill('в456ор 99');
+    await page.locator('[data-testid="tariff"]').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: 'Мойка самообслуживания' }).click();
+    await page.locator('[data-testid="start"]').click();
+    const row = page.locator('[data-testid="board-row"]').filter({ hasText: 'B456OP99' });
+    await row.waitFor({ timeout: 5_000 });
+    expect(await row.locator('[data-testid="cost"]').innerText()).toContain('120,00'); // the 4-minute minimum at 30 ₽
+    await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.screenshot({ path: join(screenshots, 'attendant.png'), fullPage: true });
+    await row.locator('[data-testid="stop"]').click();
+    await page.locator('[data-testid="stop-comment"]').fill('всё чисто');
+    await page.locator('[data-testid="confirm-stop"]').click();
+    await row.waitFor({ state: 'detached', timeout: 5_000 });
+    await page.locator('.ant-message').filter({ hasText: 'Мойка завершена' }).waitFor({ timeout: 5_000 });
+    // A plate that is not a plate is refused before anything is sent.
+    await page.locator('[data-testid="topup-plate"]').fill('№№');
+    await page.locator('[data-testid="topup-submit"]').click();
+    await page.locator('.ant-form-item-explain-error').filter({ hasText: 'Госномер' }).waitFor({ timeout: 5_000 });
+    await page.locator('[data-testid="topup-plate"]').fill('В456ОР99');
+    await page.locator('[data-testid="topup-amount"]').locator('xpath=self::input | .//input').fill('500');
+    await page.locator('[data-testid="topup-submit"]').click();
+    await page.locator('.ant-message').filter({ hasText: 'Баланс пополнен' }).waitFor({ timeout: 5_000 });
+    await page.close();
+  });
+
+  it('reconnects after its socket drops and catches up on what it missed', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${base}/feed?network=sever`);
+    await live(page);
+    expect(server.http.streams.endViewers(() => true)).toBeGreaterThan(0);
+    const missed = (await call(nc, 'TVR-01-P1', 'authorize', { id: uniqueId('m'), card: demoCards.blocked, product: 'AI95', volume: 1_000 })).body;
+    expect(missed).toMatchObject({ reason: 'CARD_BLOCKED' });
+    await live(page);
+    await page.locator('[data-testid="feed-row"][data-type="declined"]').filter({ hasText: 'TVR-01-P1' }).first().waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+});
