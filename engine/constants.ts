@@ -4,6 +4,8 @@
 export const constants = {
   /** Largest request body a terminal may send, checked before decoding. */
   requestBytesMax: 64 * 1024,
+  /** Largest JSON body the HTTP API reads (a network import has its own cap). */
+  apiBodyBytesMax: 256 * 1024,
   /** Largest network document accepted by one import request (the CLI sends big documents in parts). */
   importRequestBytesMax: 768 * 1024,
   /** Largest whole network document accepted by `POST /api/v1/import` (48 MiB). */

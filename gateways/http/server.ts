@@ -3,7 +3,7 @@
 // security work). Bodies are capped before they are read whole.
 
 import uWS from 'uWebSockets.js';
-import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Engine } from '../../engine/index.js';
 import { constants, describeIssues, ImportError, networkDocumentSchema } from '../../engine/index.js';
 import type { Metrics } from '../metrics.js';
@@ -11,6 +11,7 @@ import type { TerminalGateway } from '../nats/terminal-gateway.js';
 import type { StreamOptions, Streams, StreamViewer, UpgradeRequest } from './streams.js';
 import { attachStreams } from './streams.js';
 import { serveDashboard } from './static.js';
+import { readBody } from './api/index.js';
 
 export interface HttpGateway {
   port: number;
@@ -114,26 +115,6 @@ export function loopbackViewers(engine: Engine): (request: UpgradeRequest) => St
     const network = new URLSearchParams(request.query).get('network') ?? '';
     return engine.catalogs.network(network) !== undefined ? { id: `loopback:${request.remote}`, network } : undefined;
   };
-}
-
-function readBody(res: HttpResponse, maxBytes: number, done: (body: Buffer | undefined) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  res.onData((chunk, isLast) => {
-    if (finished) return;
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      finished = true;
-      done(undefined);
-      return;
-    }
-    chunks.push(Buffer.from(chunk.slice(0)));
-    if (isLast) {
-      finished = true;
-      done(Buffer.concat(chunks));
-    }
-  });
 }
 
 function isLoopback(address: string): boolean {

@@ -1,0 +1,350 @@
+// The HTTP API's routes on uWebSockets.js. A route is data — method, path, the zod schemas of its
+// query, body and answer, the permission it needs — and one async handler; the router does what every
+// route needs the same way: it copies the request out of uWS before the first await (uWS requests are
+// valid only synchronously), caps and parses the body, validates query and body (400 with the
+// issues' paths, never the values), finds the principal (authenticators plug in: sessions, API keys),
+// checks CSRF for cookie-authenticated writes, refuses with stable codes, maps thrown errors to 500
+// without details, and writes streamed answers with backpressure. The OpenAPI document is made from
+// the same route list (openapi.ts), so documentation and behaviour cannot drift.
+
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { z } from 'zod';
+import type { Action, Principal } from '../../../engine/index.js';
+import { constants } from '../../../engine/index.js';
+
+export const httpMethods = ['get', 'post', 'put', 'patch', 'delete'] as const;
+export type HttpMethod = (typeof httpMethods)[number];
+
+/** Error codes the API answers with; stable, documented in docs/api.md. */
+export const apiErrorCodes = [
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'CSRF_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ApiErrorCode = (typeof apiErrorCodes)[number];
+
+const statusOfCode: Record<ApiErrorCode, string> = {
+  BAD_REQUEST: '400 Bad Request',
+  UNAUTHENTICATED: '401 Unauthorized',
+  FORBIDDEN: '403 Forbidden',
+  CSRF_FAILED: '403 Forbidden',
+  NOT_FOUND: '404 Not Found',
+  CONFLICT: '409 Conflict',
+  IDEMPOTENCY_KEY_REUSED: '422 Unprocessable Entity',
+  PAYLOAD_TOO_LARGE: '413 Payload Too Large',
+  RATE_LIMITED: '429 Too Many Requests',
+  UNAVAILABLE: '503 Service Unavailable',
+  INTERNAL: '500 Internal Server Error',
+};
+
+export const apiErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(apiErrorCodes),
+      message: z.string(),
+      /** Where a request failed validation: paths into the query or body, never the values. */
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
+
+/** Thrown by handlers (or returned through `apiError`) to answer with a stable code. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly issues?: readonly { path: string; message: string }[],
+    readonly headers?: Readonly<Record<string, string>>,
+  ) {
+    super(message);
+  }
+}
+
+/** What a handler sees: the request, copied out of uWS, validated. */
+export interface ApiRequest<Query, Body> {
+  method: HttpMethod;
+  /** The path as requested (without the query string). */
+  url: string;
+  params: Readonly<Record<string, string>>;
+  query: Query;
+  body: Body;
+  /** Lower-case header names. */
+  headers: Readonly<Record<string, string>>;
+  remote: string;
+  /** Set when the route names an action (the router has authenticated the caller). */
+  principal: Principal | undefined;
+}
+
+/** A JSON answer, or a streamed one (exports). */
+export type ApiReply<Response> =
+  | { status?: number; body: Response; headers?: Readonly<Record<string, string>> }
+  | { status?: number; headers: Readonly<Record<string, string>>; stream: (sink: ResponseSink) => Promise<void> };
+
+/** Writes a streamed answer's chunks; `write` resolves when the socket can take more. */
+export interface ResponseSink {
+  write(chunk: Uint8Array | string): Promise<void>;
+  /** True once the client went away (stop producing). */
+  readonly aborted: boolean;
+}
+
+export interface Route<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  method: HttpMethod;
+  /** uWS pattern, e.g. `/api/v1/networks/:network/cards/:card`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /**
+   * The permission the route needs (`authorize`/`queryScope` with the principal is the handler's
+   * part, as only it knows the target); `public` needs no principal (health, sign-in, the document).
+   */
+  action: Action | 'public';
+  query?: Q;
+  body?: B;
+  response: R;
+  /** Content type of a streamed answer (documented instead of the JSON schema), e.g. text/csv. */
+  produces?: readonly string[];
+  /** Answers that are not errors besides 200 (e.g. 201, 202). */
+  status?: number;
+  bodyBytesMax?: number;
+  handle(request: ApiRequest<z.infer<Q>, z.infer<B>>): Promise<ApiReply<z.infer<R>>>;
+}
+
+/** Declares a route with its types inferred from its schemas. */
+export function route<Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined, R extends z.ZodType = z.ZodType>(definition: Route<Q, B, R>): Route {
+  return definition;
+}
+
+/** The request as authenticators see it (before validation). */
+export interface RawRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Readonly<Record<string, string>>;
+  remote: string;
+}
+
+/** Finds who is asking (a session cookie, an API key); undefined when this kind of credential is absent or not valid. */
+export type Authenticator = (request: RawRequest) => Principal | undefined | Promise<Principal | undefined>;
+
+export interface RouterOptions {
+  authenticators: readonly Authenticator[];
+  /** Whether a cookie-authenticated write carries the right CSRF token; principals of kind `apikey` are not asked. */
+  checkCsrf?: (principal: Principal, request: RawRequest) => boolean;
+  /** Wraps every handled request (idempotency, audit context); by default the handler runs as is. */
+  around?: (route: Route, request: ApiRequest<unknown, unknown>, next: () => Promise<ApiReply<unknown>>) => Promise<ApiReply<unknown>>;
+  log?: (level: 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+}
+
+interface ResponseState {
+  aborted: boolean;
+  /** The status line of a streamed answer is out: an error can only cut the connection. */
+  started: boolean;
+  onAbort: (() => void) | undefined;
+}
+
+type Handler = (res: HttpResponse, req: HttpRequest) => void;
+
+const registrars: Record<HttpMethod, (app: TemplatedApp, path: string, handler: Handler) => void> = {
+  get: (app, path, handler) => app.get(path, handler),
+  post: (app, path, handler) => app.post(path, handler),
+  put: (app, path, handler) => app.put(path, handler),
+  patch: (app, path, handler) => app.patch(path, handler),
+  delete: (app, path, handler) => app.del(path, handler),
+};
+
+const methodsWithBody: ReadonlySet<HttpMethod> = new Set(['post', 'put', 'patch']);
+
+/** Mounts `routes` on `app`. */
+export function mountRoutes(app: TemplatedApp, routes: readonly Route[], options: RouterOptions): void {
+  for (const definition of routes) {
+    const names = parameterNames(definition.path);
+    const register = registrars[definition.method];
+    register(app, definition.path, (res, req) => {
+      const raw = copyRequest(definition.method, res, req);
+      const params: Record<string, string> = {};
+      names.forEach((name, index) => (params[name] = decodeURIComponent(req.getParameter(index) ?? '')));
+      const queryString = req.getQuery() ?? '';
+      const state: ResponseState = { aborted: false, started: false, onAbort: undefined };
+      res.onAborted(() => {
+        state.aborted = true;
+        state.onAbort?.();
+      });
+      const cap = definition.bodyBytesMax ?? constants.apiBodyBytesMax;
+      if (!methodsWithBody.has(definition.method)) {
+        void handle(definition, options, res, state, raw, params, queryString, undefined);
+        return;
+      }
+      if (Number(raw.headers['content-length'] ?? '0') > cap) {
+        answerError(res, state, new ApiError('PAYLOAD_TOO_LARGE', `the body may have at most ${cap} bytes`));
+        return;
+      }
+      readBody(res, cap, (body) => {
+        if (body === undefined) answerError(res, state, new ApiError('PAYLOAD_TOO_LARGE', `the body may have at most ${cap} bytes`));
+        else void handle(definition, options, res, state, raw, params, queryString, body);
+      });
+    });
+  }
+}
+
+async function handle(definition: Route, options: RouterOptions, res: HttpResponse, state: ResponseState, raw: RawRequest, params: Record<string, string>, queryString: string, body: Buffer | undefined): Promise<void> {
+  try {
+    let principal: Principal | undefined;
+    if (definition.action !== 'public') {
+      for (const authenticate of options.authenticators) {
+        principal = await authenticate(raw);
+        if (principal !== undefined) break;
+      }
+      if (principal === undefined) throw new ApiError('UNAUTHENTICATED', 'sign in, or send an API key (Authorization: Bearer …)');
+      if (principal.kind === 'user' && definition.method !== 'get' && options.checkCsrf !== undefined && !options.checkCsrf(principal, raw)) {
+        throw new ApiError('CSRF_FAILED', 'the X-CSRF-Token header is missing or does not match the session');
+      }
+    }
+    const query = validate(definition.query, queryObject(queryString), 'query');
+    const parsedBody = definition.body === undefined ? undefined : validate(definition.body, parseJson(body), 'body');
+    const request: ApiRequest<unknown, unknown> = { method: raw.method, url: raw.url, params, query, body: parsedBody, headers: raw.headers, remote: raw.remote, principal };
+    const next = (): Promise<ApiReply<unknown>> => definition.handle(request);
+    const reply = options.around === undefined ? await next() : await options.around(definition, request, next);
+    if ('stream' in reply) await stream(res, state, reply);
+    else answerJson(res, state, statusLine(reply.status ?? definition.status ?? 200), reply.body, reply.headers);
+  } catch (error) {
+    if (error instanceof ApiError) return answerError(res, state, error);
+    options.log?.('error', 'api: a request failed', { path: definition.path, method: definition.method, error: error instanceof Error ? error.message : String(error) });
+    if (!state.aborted && state.started) {
+      res.cork(() => res.close());
+      return;
+    }
+    answerError(res, state, new ApiError('INTERNAL', 'the request failed; it has been logged'));
+  }
+}
+
+function validate(schema: z.ZodType | undefined, value: unknown, where: 'query' | 'body'): unknown {
+  if (schema === undefined) return undefined;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 20).map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
+  throw new ApiError('BAD_REQUEST', `the ${where} is not valid: ${issues.map((issue) => issue.path).join(', ')}`, issues);
+}
+
+function parseJson(body: Buffer | undefined): unknown {
+  if (body === undefined || body.byteLength === 0) return {};
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw new ApiError('BAD_REQUEST', 'the body is not valid JSON');
+  }
+}
+
+/** The query string as an object; a name given more than once becomes an array. */
+export function queryObject(queryString: string): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(queryString)) {
+    const existing = result[name];
+    if (existing === undefined) result[name] = value;
+    else result[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return result;
+}
+
+export function parameterNames(path: string): string[] {
+  return path
+    .split('/')
+    .filter((part) => part.startsWith(':'))
+    .map((part) => part.slice(1));
+}
+
+function copyRequest(method: HttpMethod, res: HttpResponse, req: HttpRequest): RawRequest {
+  const headers: Record<string, string> = {};
+  req.forEach((name, value) => (headers[name] = value));
+  return { method, url: req.getUrl(), headers, remote: Buffer.from(res.getRemoteAddressAsText()).toString() };
+}
+
+function statusLine(status: number): string {
+  return statusLines[status] ?? `${status} Status`;
+}
+
+const statusLines: Readonly<Record<number, string>> = { 200: '200 OK', 201: '201 Created', 202: '202 Accepted', 204: '204 No Content' };
+
+function answerJson(res: HttpResponse, state: ResponseState, status: string, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  if (state.aborted) return;
+  const text = JSON.stringify(body);
+  res.cork(() => {
+    res.writeStatus(status).writeHeader('Content-Type', 'application/json; charset=utf-8').writeHeader('Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
+    res.end(text);
+  });
+}
+
+export function errorBody(error: ApiError): ApiErrorBody {
+  return { error: { code: error.code, message: error.message, ...(error.issues !== undefined ? { issues: [...error.issues] } : {}) } };
+}
+
+function answerError(res: HttpResponse, state: ResponseState, error: ApiError): void {
+  answerJson(res, state, statusOfCode[error.code], errorBody(error), error.headers);
+}
+
+export function httpStatusOf(code: ApiErrorCode): number {
+  return Number(statusOfCode[code].slice(0, 3));
+}
+
+async function stream(res: HttpResponse, state: ResponseState, reply: { status?: number; headers: Readonly<Record<string, string>>; stream: (sink: ResponseSink) => Promise<void> }): Promise<void> {
+  if (state.aborted) return;
+  let writable: (() => void) | undefined;
+  res.onWritable(() => {
+    const resume = writable;
+    writable = undefined;
+    resume?.();
+    return true;
+  });
+  res.cork(() => {
+    res.writeStatus(statusLine(reply.status ?? 200)).writeHeader('Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(reply.headers)) res.writeHeader(name, value);
+  });
+  state.started = true;
+  const sink: ResponseSink = {
+    get aborted() {
+      return state.aborted;
+    },
+    write: (chunk) => {
+      if (state.aborted) return Promise.resolve();
+      let ok = true;
+      res.cork(() => (ok = res.write(chunk)));
+      if (ok) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        writable = resolve;
+        // An aborted response never becomes writable again.
+        state.onAbort = resolve;
+      });
+    },
+  };
+  await reply.stream(sink);
+  if (!state.aborted) res.cork(() => res.end());
+}
+
+/** Reads a body of at most `maxBytes` (undefined when larger). */
+export function readBody(res: HttpResponse, maxBytes: number, done: (body: Buffer | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  res.onData((chunk, isLast) => {
+    if (finished) return;
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      finished = true;
+      done(undefined);
+      return;
+    }
+    chunks.push(Buffer.from(chunk.slice(0)));
+    if (isLast) {
+      finished = true;
+      done(Buffer.concat(chunks));
+    }
+  });
+}
