@@ -146,6 +146,15 @@ describe('live streams', () => {
     client.close();
   });
 
+  it('the served gateway has the API document at /api/v1/openapi.json, and unknown paths answer a JSON 404', async () => {
+    const document = await fetch(`http://127.0.0.1:${server.http.port}/api/v1/openapi.json`);
+    expect(document.status).toBe(200);
+    expect(((await document.json()) as { openapi: string }).openapi).toBe('3.1.0');
+    const missing = await fetch(`http://127.0.0.1:${server.http.port}/api/v1/no-such-thing`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  });
+
   it('refuses a foreign Origin, an unknown network and a remote viewer; answers bad frames; closes oversized ones', async () => {
     await expect(Client.open(url, { Origin: 'https://evil.example' })).rejects.toThrow('403');
     await expect(Client.open(`ws://127.0.0.1:${server.http.port}/ws?network=nope`)).rejects.toThrow('401');

@@ -11,7 +11,7 @@ import type { TerminalGateway } from '../nats/terminal-gateway.js';
 import type { StreamOptions, Streams, StreamViewer, UpgradeRequest } from './streams.js';
 import { attachStreams } from './streams.js';
 import { serveDashboard } from './static.js';
-import { readBody } from './api/index.js';
+import { mountApi, readBody } from './api/index.js';
 
 export interface HttpGateway {
   port: number;
@@ -87,6 +87,8 @@ export async function startHttpGateway(engine: Engine, metrics: Metrics, termina
       terminals.handle(terminalId, op, body, 'json', (reply) => answer('200 OK', reply));
     });
   });
+  // The /api/v1 routes (search, reports, management) mount here as they land; the document lists them.
+  mountApi(app, [], { authenticators: [] });
   serveDashboard(app);
   app.any('/*', (res) => {
     res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } })));
