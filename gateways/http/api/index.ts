@@ -8,7 +8,7 @@ import type { OpenApiInfo } from './openapi.js';
 import type { Route, RouterOptions } from './router.js';
 import { mountRoutes, route } from './router.js';
 
-export { ApiError, apiErrorCodes, apiErrorSchema, errorBody, httpMethods, httpStatusOf, mountRoutes, queryObject, readBody, route } from './router.js';
+export { ApiError, apiErrorCodes, apiErrorSchema, httpMethods, mountRoutes, readBody, route } from './router.js';
 export type { ApiErrorCode, ApiReply, ApiRequest, Authenticator, HttpMethod, RawRequest, ResponseSink, Route, RouterOptions } from './router.js';
 export { openApiDocument } from './openapi.js';
 export type { OpenApiInfo } from './openapi.js';

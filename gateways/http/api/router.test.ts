@@ -57,6 +57,23 @@ const routes = [
   }),
   route({
     method: 'get',
+    path: '/api/v1/cut.csv',
+    summary: 'Fails half-way through its stream',
+    tag: 'things',
+    action: 'public',
+    produces: ['text/csv'],
+    response: z.string(),
+    handle: () =>
+      Promise.resolve({
+        headers: { 'Content-Type': 'text/csv; charset=utf-8' },
+        stream: async (sink) => {
+          await sink.write('first,line\n');
+          throw new ApiError('NOT_FOUND', 'gone half-way');
+        },
+      }),
+  }),
+  route({
+    method: 'get',
     path: '/api/v1/broken',
     summary: 'Always fails',
     tag: 'things',
@@ -99,6 +116,15 @@ describe('the API router', () => {
     const response = await fetch(`${base}/api/v1/things/a%20b`, { headers: key });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ id: 'a b', limit: 10 });
+  });
+
+  it('refuses a path parameter that is not valid percent-encoding (400), and keeps serving', async () => {
+    const response = await fetch(`${base}/api/v1/things/%E0%A4%A`, { headers: key });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; issues: { path: string }[] } };
+    expect(body.error.code).toBe('BAD_REQUEST');
+    expect(body.error.issues.map((issue) => issue.path)).toEqual(['path.id']);
+    expect((await fetch(`${base}/api/v1/things/a`, { headers: key })).status).toBe(200);
   });
 
   it('refuses a caller without credentials (401) and never runs the handler', async () => {
@@ -144,6 +170,12 @@ describe('the API router', () => {
     const lines = (await response.text()).trimEnd().split('\n');
     expect(lines).toHaveLength(100_000);
     expect(lines.at(-1)?.startsWith('99999,')).toBe(true);
+  });
+
+  it('cuts the connection when a stream fails after its status line (no error answer glued to the data)', async () => {
+    // Whether the cut lands before or after the headers reach the client, it never sees a complete answer.
+    await expect(fetch(`${base}/api/v1/cut.csv`).then((response) => response.text())).rejects.toThrow();
+    expect((await fetch(`${base}/api/v1/refused`)).status).toBe(404);
   });
 
   it('maps a failure to 500 without its details, and an ApiError to its code', async () => {

@@ -138,8 +138,6 @@ export interface RouterOptions {
   authenticators: readonly Authenticator[];
   /** Whether a cookie-authenticated write carries the right CSRF token; principals of kind `apikey` are not asked. */
   checkCsrf?: (principal: Principal, request: RawRequest) => boolean;
-  /** Wraps every handled request (idempotency, audit context); by default the handler runs as is. */
-  around?: (route: Route, request: ApiRequest<unknown, unknown>, next: () => Promise<ApiReply<unknown>>) => Promise<ApiReply<unknown>>;
   log?: (level: 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -169,8 +167,8 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], options
     const register = registrars[definition.method];
     register(app, definition.path, (res, req) => {
       const raw = copyRequest(definition.method, res, req);
-      const params: Record<string, string> = {};
-      names.forEach((name, index) => (params[name] = decodeURIComponent(req.getParameter(index) ?? '')));
+      // Raw here (uWS's request is gone after this callback); decoded in `handle`, where a malformed one is a 400.
+      const params = names.map((name, index) => [name, req.getParameter(index) ?? ''] as const);
       const queryString = req.getQuery() ?? '';
       const state: ResponseState = { aborted: false, started: false, onAbort: undefined };
       res.onAborted(() => {
@@ -194,7 +192,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], options
   }
 }
 
-async function handle(definition: Route, options: RouterOptions, res: HttpResponse, state: ResponseState, raw: RawRequest, params: Record<string, string>, queryString: string, body: Buffer | undefined): Promise<void> {
+async function handle(definition: Route, options: RouterOptions, res: HttpResponse, state: ResponseState, raw: RawRequest, rawParams: readonly (readonly [string, string])[], queryString: string, body: Buffer | undefined): Promise<void> {
   try {
     let principal: Principal | undefined;
     if (definition.action !== 'public') {
@@ -207,21 +205,21 @@ async function handle(definition: Route, options: RouterOptions, res: HttpRespon
         throw new ApiError('CSRF_FAILED', 'the X-CSRF-Token header is missing or does not match the session');
       }
     }
+    const params = decodeParameters(rawParams);
     const query = validate(definition.query, queryObject(queryString), 'query');
     const parsedBody = definition.body === undefined ? undefined : validate(definition.body, parseJson(body), 'body');
     const request: ApiRequest<unknown, unknown> = { method: raw.method, url: raw.url, params, query, body: parsedBody, headers: raw.headers, remote: raw.remote, principal };
-    const next = (): Promise<ApiReply<unknown>> => definition.handle(request);
-    const reply = options.around === undefined ? await next() : await options.around(definition, request, next);
+    const reply = await definition.handle(request);
     if ('stream' in reply) await stream(res, state, reply);
     else answerJson(res, state, statusLine(reply.status ?? definition.status ?? 200), reply.body, reply.headers);
   } catch (error) {
-    if (error instanceof ApiError) return answerError(res, state, error);
-    options.log?.('error', 'api: a request failed', { path: definition.path, method: definition.method, error: error instanceof Error ? error.message : String(error) });
-    if (!state.aborted && state.started) {
-      res.cork(() => res.close());
+    if (!(error instanceof ApiError)) options.log?.('error', 'api: a request failed', { path: definition.path, method: definition.method, error: error instanceof Error ? error.message : String(error) });
+    // Once a streamed answer's status line is out, no error answer can follow: the connection is cut.
+    if (state.started) {
+      if (!state.aborted) res.cork(() => res.close());
       return;
     }
-    answerError(res, state, new ApiError('INTERNAL', 'the request failed; it has been logged'));
+    answerError(res, state, error instanceof ApiError ? error : new ApiError('INTERNAL', 'the request failed; it has been logged'));
   }
 }
 
@@ -242,8 +240,20 @@ function parseJson(body: Buffer | undefined): unknown {
   }
 }
 
+function decodeParameters(raw: readonly (readonly [string, string])[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of raw) {
+    try {
+      params[name] = decodeURIComponent(value);
+    } catch {
+      throw new ApiError('BAD_REQUEST', `the path parameter ${name} is not valid percent-encoding`, [{ path: `path.${name}`, message: 'not valid percent-encoding' }]);
+    }
+  }
+  return params;
+}
+
 /** The query string as an object; a name given more than once becomes an array. */
-export function queryObject(queryString: string): Record<string, string | string[]> {
+function queryObject(queryString: string): Record<string, string | string[]> {
   const result: Record<string, string | string[]> = {};
   for (const [name, value] of new URLSearchParams(queryString)) {
     const existing = result[name];
@@ -282,16 +292,12 @@ function answerJson(res: HttpResponse, state: ResponseState, status: string, bod
   });
 }
 
-export function errorBody(error: ApiError): ApiErrorBody {
+function errorBody(error: ApiError): ApiErrorBody {
   return { error: { code: error.code, message: error.message, ...(error.issues !== undefined ? { issues: [...error.issues] } : {}) } };
 }
 
 function answerError(res: HttpResponse, state: ResponseState, error: ApiError): void {
   answerJson(res, state, statusOfCode[error.code], errorBody(error), error.headers);
-}
-
-export function httpStatusOf(code: ApiErrorCode): number {
-  return Number(statusOfCode[code].slice(0, 3));
 }
 
 async function stream(res: HttpResponse, state: ResponseState, reply: { status?: number; headers: Readonly<Record<string, string>>; stream: (sink: ResponseSink) => Promise<void> }): Promise<void> {
