@@ -145,6 +145,12 @@ export class Engine {
     }
   }
 
+  /** A card number's identity in a network: its keyed hash (what the read model searches by) and masked form. The number itself is not kept. */
+  identifyCard(networkId: string, number: string): { hash: string; masked: string } {
+    const { hash, masked } = this.deps.cardKeys.identify(networkId, number);
+    return { hash, masked };
+  }
+
   /** Whether a terminal id is registered (gateways answer unknown terminals without an actor). */
   knowsTerminal(terminalId: string): boolean {
     return this.catalogs.terminal(terminalId) !== undefined;

@@ -13,6 +13,8 @@ import type { ReadModel } from '../read-model/index.js';
 import { startReadModel } from '../read-model/index.js';
 import type { AlertOptions, SmtpConfig } from '../alerts/index.js';
 import { deliveryConfigFromEnvironment } from '../alerts/index.js';
+import type { Security } from '../security/index.js';
+import { openSecurity } from '../security/index.js';
 
 export interface ServeOptions {
   dataDir: string;
@@ -42,6 +44,7 @@ export interface RunningServer {
   gateway: TerminalGateway;
   http: HttpGateway;
   readModel: ReadModel | undefined;
+  security: Security;
   /** Drains and stops; resolves when everything is flushed and closed. */
   stop(): Promise<void>;
 }
@@ -60,7 +63,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   gateway.start();
   // Ready means reachable: the NATS server has the engine's subscriptions before anyone is told so.
   await bus.flush();
-  const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost);
+  const security = await openSecurity(engine, { dataDir: options.dataDir, log: (level, message, fields) => logger[level](fields, message) });
+  const apiLog = logger.child({ component: 'api' });
+  const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost, undefined, {
+    context: { engine, database: readModel?.database.pool, security },
+    authenticators: [],
+    log: (level, message, fields) => apiLog[level](fields, message),
+  });
   logger.info({ bus: bus.kind, nats: options.natsUrl ? withoutUserInfo(options.natsUrl) : null, http: http.port, data: options.dataDir }, 'tessera is ready');
 
   let stopping: Promise<void> | undefined;
@@ -75,9 +84,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       http.close();
       // Every decision is on disk and answered: the projector finishes its batch and stops.
       await readModel?.stop();
+      await security.close();
       await engine.close();
     })());
-  return { engine, bus, gateway, http, readModel, stop };
+  return { engine, bus, gateway, http, readModel, security, stop };
 }
 
 function alertOptions(options: ServeOptions, logger: Logger): AlertOptions {

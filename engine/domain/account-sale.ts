@@ -52,6 +52,7 @@ export function decideSale(state: AccountState, context: AccountContext, command
     txId,
     txNumber,
     card: command.card.masked,
+    cardHash: command.card.hash,
     terminal: command.terminal.terminalId,
     site: command.terminal.siteId,
     lines: priced.lines,

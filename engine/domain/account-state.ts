@@ -181,6 +181,8 @@ export interface SaleEvent {
   txId: string;
   txNumber: number;
   card?: string;
+  /** The card's keyed hash (what a search by card number finds); absent in events written before it was kept. */
+  cardHash?: string;
   terminal: string;
   site: string;
   shift?: number;

@@ -110,12 +110,169 @@ export interface RefundRow {
   refund_id: string;
   tx_id: string;
   network: string;
-  account: string;
-  card: string;
+  account: string | null;
+  card: string | null;
+  site: string | null;
   terminal: string;
+  shift: number | null;
   amount: number;
   bonus: number;
+  payments: Readonly<Record<string, number>>;
   at: number;
+}
+
+export type OperationKind = 'fuel' | 'sale' | 'refund' | 'topup' | 'wash' | 'decline';
+
+/** A row of the feed; `auth_id` only finds a fuel transaction's card hash (it is not stored). */
+export interface OperationRow {
+  position: number;
+  network: string;
+  kind: OperationKind;
+  result: 'approved' | 'declined';
+  reference: string;
+  tx_id: string | null;
+  account: string | null;
+  counterparty: string | null;
+  client: string | null;
+  card: string | null;
+  card_hash: string | null;
+  site: string | null;
+  terminal: string | null;
+  product: string | null;
+  volume: number | null;
+  amount: number;
+  discount: number;
+  bonus: number;
+  method: string | null;
+  reason: string | null;
+  at: number;
+  auth_id: string | null;
+}
+
+export interface ReceiptRow {
+  tx_id: string;
+  position: number;
+  network: string;
+  account: string | null;
+  counterparty: string | null;
+  client: string | null;
+  card: string | null;
+  card_hash: string | null;
+  site: string;
+  terminal: string;
+  shift: number | null;
+  amount: number;
+  discount: number;
+  bonus: number;
+  payments: Readonly<Record<string, number>>;
+  messages: readonly string[];
+  at: number;
+}
+
+export interface SaleLineRow {
+  position: number;
+  line: number;
+  network: string;
+  kind: 'fuel' | 'sale' | 'wash';
+  tx_id: string;
+  account: string | null;
+  counterparty: string | null;
+  client: string | null;
+  site: string;
+  terminal: string;
+  product: string;
+  qty: number;
+  list_price: number | null;
+  price: number | null;
+  amount: number;
+  discount: number;
+  discount_rule: string | null;
+  at: number;
+}
+
+/** A line returned: priced from the line sold (negative quantities and money); `line` is the receipt's line (fuel: 0). */
+export interface RefundLineRow {
+  position: number;
+  line_index: number;
+  network: string;
+  tx_id: string;
+  refund_id: string;
+  account: string | null;
+  counterparty: string | null;
+  client: string | null;
+  terminal: string;
+  line: number;
+  /** Receipt returns name product, quantity and money; a fuel return names only money (the rest is pro rata). */
+  product: string | null;
+  qty: number | null;
+  amount: number;
+  at: number;
+}
+
+export interface PaymentRow {
+  position: number;
+  method: string;
+  network: string;
+  kind: 'fuel' | 'sale' | 'refund' | 'wash';
+  tx_id: string;
+  account: string | null;
+  site: string | null;
+  terminal: string;
+  amount: number;
+  at: number;
+}
+
+export interface ShiftOpenedRow {
+  shift_id: string;
+  network: string;
+  terminal: string;
+  site: string;
+  number: number;
+  kind: string;
+  cashier: string | null;
+  opened_at: number;
+  opened_position: number;
+}
+
+export interface ShiftClosedRow extends ShiftOpenedRow {
+  closed_at: number;
+  totals: Readonly<Record<string, unknown>>;
+  closed_position: number;
+}
+
+export interface SessionStartedRow {
+  session_id: string;
+  network: string;
+  client: string;
+  number: number;
+  tariff: string;
+  tariff_name: string;
+  site: string;
+  terminal: string;
+  plate: string | null;
+  client_name: string;
+  member: boolean;
+  rate: number;
+  started_at: number;
+  comments: readonly { at: number; text: string }[];
+  started_position: number;
+}
+
+export interface SessionStoppedRow {
+  session_id: string;
+  stopped_at: number;
+  minutes: number;
+  rate: number;
+  amount: number;
+  auto: boolean;
+  comments: readonly { at: number; text: string }[];
+}
+
+export interface SessionChargedRow {
+  session_id: string;
+  account: string;
+  amount: number;
+  charged_at: number;
 }
 
 export interface TopupRow {
@@ -209,8 +366,41 @@ const transactionColumns = {
 } as const;
 
 const refundColumns = {
-  position: 'bigint', refund_id: 'text', tx_id: 'text', network: 'text', account: 'text', card: 'text', terminal: 'text', amount: 'bigint', bonus: 'bigint', at: 'timestamptz',
+  position: 'bigint', refund_id: 'text', tx_id: 'text', network: 'text', account: 'text', card: 'text', site: 'text', terminal: 'text', shift: 'integer',
+  amount: 'bigint', bonus: 'bigint', payments: 'jsonb', at: 'timestamptz',
 } as const;
+
+const operationColumns = {
+  position: 'bigint', network: 'text', kind: 'text', result: 'text', reference: 'text', tx_id: 'text', account: 'text', counterparty: 'text',
+  client: 'text', card: 'text', card_hash: 'text', site: 'text', terminal: 'text', product: 'text', volume: 'bigint', amount: 'bigint',
+  discount: 'bigint', bonus: 'bigint', method: 'text', reason: 'text', at: 'timestamptz', auth_id: 'text',
+} as const;
+const operationStored = Object.keys(operationColumns).filter((name) => name !== 'auth_id');
+/** Columns an operation takes from what it refers to when its event does not carry them. */
+const operationDerived: Readonly<Record<string, string>> = {
+  card_hash: 'coalesce(r.card_hash, h.card_hash, t.card_hash, rc.card_hash)',
+  card: 'coalesce(r.card, t.card, rc.card)',
+  site: 'coalesce(r.site, t.site, rc.site)',
+};
+
+const refundLineColumns = {
+  position: 'bigint', line_index: 'integer', network: 'text', tx_id: 'text', refund_id: 'text', account: 'text', counterparty: 'text', client: 'text',
+  terminal: 'text', line: 'integer', product: 'text', qty: 'bigint', amount: 'bigint', at: 'timestamptz',
+} as const;
+
+const shiftOpenedColumns = {
+  shift_id: 'text', network: 'text', terminal: 'text', site: 'text', number: 'integer', kind: 'text', cashier: 'text', opened_at: 'timestamptz', opened_position: 'bigint',
+} as const;
+const shiftClosedColumns = { ...shiftOpenedColumns, closed_at: 'timestamptz', totals: 'jsonb', closed_position: 'bigint' } as const;
+
+const sessionStartedColumns = {
+  session_id: 'text', network: 'text', client: 'text', number: 'integer', tariff: 'text', tariff_name: 'text', site: 'text', terminal: 'text', plate: 'text',
+  client_name: 'text', member: 'boolean', rate: 'bigint', started_at: 'timestamptz', comments: 'jsonb', started_position: 'bigint',
+} as const;
+const sessionStoppedColumns = {
+  session_id: 'text', stopped_at: 'timestamptz', minutes: 'integer', rate: 'bigint', amount: 'bigint', auto: 'boolean', comments: 'jsonb',
+} as const;
+const sessionChargedColumns = { session_id: 'text', account: 'text', amount: 'bigint', charged_at: 'timestamptz' } as const;
 
 const holdClosureColumns = {
   auth_id: 'text', status: 'text', closed_position: 'bigint', closed_at: 'timestamptz', closed_terminal: 'text', released: 'bigint', tx_id: 'text',
@@ -246,14 +436,87 @@ export const batchWrites = {
           FROM ${recordset(transactionColumns)} LEFT JOIN ${schema}.holds AS h ON h.auth_id = r.auth_id
           ON CONFLICT DO NOTHING`,
   } satisfies WriteSpec<TransactionRow>,
-  // A refund's card hash and site come from its transaction.
+  receipts: insert<ReceiptRow>(
+    'receipts',
+    {
+      tx_id: 'text', position: 'bigint', network: 'text', account: 'text', counterparty: 'text', client: 'text', card: 'text', card_hash: 'text',
+      site: 'text', terminal: 'text', shift: 'integer', amount: 'bigint', discount: 'bigint', bonus: 'bigint', payments: 'jsonb', messages: 'jsonb',
+      at: 'timestamptz',
+    },
+    'ON CONFLICT DO NOTHING',
+  ),
+  // A refund's card hash (and, for a fuel return, its site) come from the transaction or receipt returned.
   refunds: {
     columns: refundColumns,
-    sql: `INSERT INTO ${schema}.refunds (${columnList(refundColumns)}, card_hash, site)
-          SELECT ${Object.keys(refundColumns).map((name) => `r.${name}`).join(', ')}, t.card_hash, t.site
-          FROM ${recordset(refundColumns)} LEFT JOIN ${schema}.transactions AS t ON t.tx_id = r.tx_id
+    sql: `INSERT INTO ${schema}.refunds (${columnList(refundColumns)}, card_hash)
+          SELECT ${Object.keys(refundColumns).map((name) => (name === 'site' ? 'coalesce(r.site, t.site, rc.site)' : name === 'card' ? 'coalesce(r.card, t.card, rc.card)' : `r.${name}`)).join(', ')},
+                 coalesce(t.card_hash, rc.card_hash)
+          FROM ${recordset(refundColumns)}
+          LEFT JOIN ${schema}.transactions AS t ON t.tx_id = r.tx_id
+          LEFT JOIN ${schema}.receipts AS rc ON rc.tx_id = r.tx_id
           ON CONFLICT DO NOTHING`,
   } satisfies WriteSpec<RefundRow>,
+  saleLines: insert<SaleLineRow>(
+    'sale_lines',
+    {
+      position: 'bigint', line: 'integer', network: 'text', kind: 'text', tx_id: 'text', account: 'text', counterparty: 'text', client: 'text', site: 'text',
+      terminal: 'text', product: 'text', qty: 'bigint', list_price: 'bigint', price: 'bigint', amount: 'bigint', discount: 'bigint', discount_rule: 'text',
+      at: 'timestamptz',
+    },
+    'ON CONFLICT DO NOTHING',
+  ),
+  // A returned line is the line sold, negated: its site, prices and a share of its discount (and, for
+  // fuel, of its volume) in proportion to the money returned; integer arithmetic, truncated.
+  refundLines: {
+    columns: refundLineColumns,
+    sql: `INSERT INTO ${schema}.sale_lines (position, line, network, kind, tx_id, refund_id, account, counterparty, client, site, terminal, product, qty, list_price, price, amount, discount, discount_rule, at)
+          SELECT r.position, r.line_index, r.network, 'refund', r.tx_id, r.refund_id, coalesce(r.account, o.account), coalesce(r.counterparty, o.counterparty),
+                 coalesce(r.client, o.client), o.site, r.terminal, coalesce(r.product, o.product),
+                 -coalesce(r.qty, CASE WHEN o.amount = 0 THEN 0 ELSE o.qty * r.amount / o.amount END),
+                 o.list_price, o.price, -r.amount, -(CASE WHEN o.amount = 0 THEN 0 ELSE o.discount * r.amount / o.amount END), o.discount_rule, r.at
+          FROM ${recordset(refundLineColumns)}
+          JOIN ${schema}.sale_lines AS o ON o.tx_id = r.tx_id AND o.line = r.line AND o.refund_id IS NULL
+          ON CONFLICT DO NOTHING`,
+  } satisfies WriteSpec<RefundLineRow>,
+  payments: insert<PaymentRow>(
+    'payments',
+    { position: 'bigint', method: 'text', network: 'text', kind: 'text', tx_id: 'text', account: 'text', site: 'text', terminal: 'text', amount: 'bigint', at: 'timestamptz' },
+    'ON CONFLICT DO NOTHING',
+  ),
+  // The feed's row; what its event does not carry (a fuel transaction's card hash, a return's card and site) comes from what it refers to.
+  operations: {
+    columns: operationColumns,
+    sql: `INSERT INTO ${schema}.operations (${operationStored.join(', ')})
+          SELECT ${operationStored.map((name) => operationDerived[name] ?? `r.${name}`).join(', ')}
+          FROM ${recordset(operationColumns)}
+          LEFT JOIN ${schema}.holds AS h ON r.auth_id IS NOT NULL AND h.auth_id = r.auth_id
+          LEFT JOIN ${schema}.transactions AS t ON r.kind = 'refund' AND t.tx_id = r.tx_id
+          LEFT JOIN ${schema}.receipts AS rc ON r.kind = 'refund' AND rc.tx_id = r.tx_id
+          ON CONFLICT DO NOTHING`,
+  } satisfies WriteSpec<OperationRow>,
+  shiftsOpened: insert<ShiftOpenedRow>('shifts', shiftOpenedColumns, 'ON CONFLICT DO NOTHING'),
+  shiftsClosed: {
+    columns: shiftClosedColumns,
+    sql: `INSERT INTO ${schema}.shifts (${columnList(shiftClosedColumns)}, status) SELECT ${columnList(shiftClosedColumns)}, 'closed' FROM ${recordset(shiftClosedColumns)}
+          ON CONFLICT (shift_id) DO UPDATE SET status = 'closed', closed_at = excluded.closed_at, totals = excluded.totals, closed_position = excluded.closed_position`,
+  } satisfies WriteSpec<ShiftClosedRow>,
+  sessionsStarted: {
+    columns: sessionStartedColumns,
+    sql: `INSERT INTO ${schema}.wash_sessions (${columnList(sessionStartedColumns)}, status) SELECT ${columnList(sessionStartedColumns)}, 'open' FROM ${recordset(sessionStartedColumns)}
+          ON CONFLICT DO NOTHING`,
+  } satisfies WriteSpec<SessionStartedRow>,
+  sessionsStopped: {
+    columns: sessionStoppedColumns,
+    sql: `UPDATE ${schema}.wash_sessions AS s
+          SET status = CASE WHEN s.status = 'charged' THEN 'charged' ELSE 'stopped' END, stopped_at = r.stopped_at, minutes = r.minutes, rate = r.rate,
+              amount = coalesce(s.amount, r.amount), auto = r.auto, comments = r.comments
+          FROM ${recordset(sessionStoppedColumns)} WHERE s.session_id = r.session_id`,
+  } satisfies WriteSpec<SessionStoppedRow>,
+  sessionsCharged: {
+    columns: sessionChargedColumns,
+    sql: `UPDATE ${schema}.wash_sessions AS s SET status = 'charged', account = r.account, amount = r.amount, charged_at = r.charged_at
+          FROM ${recordset(sessionChargedColumns)} WHERE s.session_id = r.session_id`,
+  } satisfies WriteSpec<SessionChargedRow>,
   topups: insert<TopupRow>(
     'topups',
     { position: 'bigint', network: 'text', account: 'text', amount: 'bigint', method: 'text', terminal: 'text', site: 'text', at: 'timestamptz' },

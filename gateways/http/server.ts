@@ -12,6 +12,9 @@ import type { StreamOptions, Streams, StreamViewer, UpgradeRequest } from './str
 import { attachStreams } from './streams.js';
 import { serveDashboard } from './static.js';
 import { mountApi, readBody } from './api/index.js';
+import type { Authenticator, RouterOptions } from './api/index.js';
+import type { ApiContext } from './api/context.js';
+import { apiRoutes } from './api/routes/index.js';
 
 export interface HttpGateway {
   port: number;
@@ -20,7 +23,23 @@ export interface HttpGateway {
   close(): void;
 }
 
-export async function startHttpGateway(engine: Engine, metrics: Metrics, terminals: TerminalGateway, port: number, host = '0.0.0.0', streamOptions: StreamOptions = { authenticate: loopbackViewers(engine) }): Promise<HttpGateway> {
+/** The /api/v1 routes and who may call them. */
+export interface ApiMount {
+  context: ApiContext;
+  authenticators: readonly Authenticator[];
+  checkCsrf?: RouterOptions['checkCsrf'];
+  log?: RouterOptions['log'];
+}
+
+export async function startHttpGateway(
+  engine: Engine,
+  metrics: Metrics,
+  terminals: TerminalGateway,
+  port: number,
+  host = '0.0.0.0',
+  streamOptions: StreamOptions = { authenticate: loopbackViewers(engine) },
+  api: ApiMount = { context: { engine, database: undefined, security: undefined }, authenticators: [] },
+): Promise<HttpGateway> {
   const app: TemplatedApp = uWS.App();
   const streams = attachStreams(app, engine, streamOptions);
   app.get('/livez', (res) => {
@@ -87,8 +106,8 @@ export async function startHttpGateway(engine: Engine, metrics: Metrics, termina
       terminals.handle(terminalId, op, body, 'json', (reply) => answer('200 OK', reply));
     });
   });
-  // The /api/v1 routes (search, reports, management) mount here as they land; the document lists them.
-  mountApi(app, [], { authenticators: [] });
+  // The /api/v1 routes (search, reports, management); the document at /api/v1/openapi.json lists them.
+  mountApi(app, apiRoutes(api.context), { authenticators: api.authenticators, ...(api.checkCsrf ? { checkCsrf: api.checkCsrf } : {}), ...(api.log ? { log: api.log } : {}) });
   serveDashboard(app);
   app.any('/*', (res) => {
     res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } })));

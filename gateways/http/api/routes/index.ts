@@ -1,0 +1,9 @@
+// Every route of /api/v1, by area. Each area exports `xxxRoutes(context): Route[]`; the list here is
+// what the server mounts and what the OpenAPI document describes.
+
+import type { ApiContext } from '../context.js';
+import type { Route } from '../router.js';
+
+export function apiRoutes(_context: ApiContext): Route[] {
+  return [];
+}
