@@ -168,7 +168,7 @@ export const projections: Readonly<Record<string, Projection>> = {
     context.add('receipts', {
       tx_id: event.txId, position: committed.position, network: event.network, account, ...owners, card: event.card ?? null, card_hash: event.cardHash ?? null,
       site: event.site, terminal: event.terminal, shift: event.shift ?? null, amount: event.amount, discount: event.discount, bonus: event.bonus,
-      payments: event.payments as Record<string, number>, messages: event.messages, at: event.at,
+      payments: event.payments, messages: event.messages, at: event.at,
     });
     event.lines.forEach((line, index) =>
       context.add('saleLines', {
@@ -213,7 +213,7 @@ export const projections: Readonly<Record<string, Projection>> = {
       shift: event.shift ?? null,
       amount: event.amount,
       bonus: event.bonus,
-      payments: split as Record<string, number>,
+      payments: split,
       at: event.at,
     });
     const common = { position: committed.position, network: event.network, tx_id: event.txId, refund_id: event.refundId, account: account ?? null, ...owners, terminal: event.terminal, at: event.at };
@@ -288,7 +288,7 @@ export const projections: Readonly<Record<string, Projection>> = {
     const event = fields(committed, 'shift.closed');
     context.add('shiftsClosed', {
       shift_id: event.shiftId, network: event.network, terminal: event.terminal, site: event.site, number: event.number, kind: event.kind, cashier: event.cashier ?? null,
-      opened_at: event.openedAt, opened_position: committed.position, closed_at: event.at, totals: event.totals as unknown as Record<string, unknown>, closed_position: committed.position,
+      opened_at: event.openedAt, opened_position: committed.position, closed_at: event.at, totals: event.totals, closed_position: committed.position,
     });
   },
 
