@@ -29,7 +29,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          ...(engine ? [{ regex: '(^|/)engine/(?!index\\.js$|cli/index\\.js$)', message: 'Import the engine through engine/index.ts (or engine/cli/index.ts).' }] : []),
+          ...(engine ? [{ regex: '(^|/)engine/(?!index\\.js$|cli/index\\.js$|testing/index\\.js$)', message: 'Import the engine through engine/index.ts (or engine/cli/index.ts; tests: engine/testing/index.ts).' }] : []),
           ...(gateways ? [{ regex: '(^|/)gateways/(?!index\\.js$)', message: 'Import the gateways through gateways/index.ts.' }] : []),
         ],
       }],

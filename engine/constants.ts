@@ -117,6 +117,20 @@ export const constants = {
   readModelEmbeddedStartTimeoutMs: 120_000,
   /** Waiting for the batch in flight when the projector stops. */
   readModelStopTimeoutMs: 10_000,
+  // ---- the transaction feed and exports (gateways/http/api, docs/api.md) ------------------------
+  /** Operations in one page of the feed: by default, and at most. */
+  feedPageRowsDefault: 50,
+  feedPageRowsMax: 500,
+  /** Characters of one text filter of the feed (an id, a masked card, a card number). */
+  feedFilterLengthMax: 100,
+  /** Rows read from PostgreSQL per cursor fetch while exporting (what sits in memory at once). */
+  exportBatchRows: 1_000,
+  /** Data rows of one xlsx export: a worksheet holds 1,048,576 rows, one of them the header. */
+  exportXlsxRowsMax: 1_048_575,
+  /** Data rows of one CSV export. */
+  exportCsvRowsMax: 10_000_000,
+  /** Characters of an export's file name (Content-Disposition). */
+  exportFilenameLengthMax: 100,
   // ---- security (engine/security/, docs/security.md) ----------------------------------------
   /** Password length a user may choose (bytes of UTF-8 are bounded too, by the hash input). */
   passwordLengthMin: 10,

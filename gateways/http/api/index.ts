@@ -11,6 +11,8 @@ import { mountRoutes, route } from './router.js';
 export { ApiError, apiErrorCodes, apiErrorSchema, httpMethods, mountRoutes, readBody, route } from './router.js';
 export type { ApiErrorCode, ApiReply, ApiRequest, Authenticator, HttpMethod, RawRequest, ResponseSink, Route, RouterOptions } from './router.js';
 export { openApiDocument } from './openapi.js';
+export { contentDisposition, cursorRows, exportColumnTypes, exportFormats, exportReply, exportRowsMax } from './export.js';
+export type { ExportColumn, ExportColumnType, ExportFormat } from './export.js';
 export type { OpenApiInfo } from './openapi.js';
 
 export const apiInfo: OpenApiInfo = {

@@ -1,0 +1,10 @@
+// What tests outside engine/ (gateways, test/, bench) may use to stand up real parts: an engine
+// harness on a simulated clock, PostgreSQL for tests (a server database or PGlite), and the read
+// model's connection and projector to follow the harness's journal.
+
+export { openHarness } from './engine-harness.js';
+export type { Harness } from './engine-harness.js';
+export { embeddedPostgresForTests, serverPostgresForTests } from './postgres.js';
+export type { PostgresForTests } from './postgres.js';
+export { openReadModelDatabase, Projector, dropReadModel } from '../read-model/index.js';
+export type { ReadModelDatabase } from '../read-model/index.js';
