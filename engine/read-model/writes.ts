@@ -410,6 +410,11 @@ const balanceColumns = { account: 'text', network: 'text', balance: 'bigint', bo
 
 const referenceSyncColumns = { network: 'text', requested_position: 'bigint' } as const;
 
+/** SQL for `share × part / whole`, floored, and all of the share once the part reaches the whole (money.ts `shareUpTo`). */
+function shareOf(share: string, part: string, whole: string): string {
+  return `(CASE WHEN ${part} >= ${whole} THEN ${share} WHEN ${whole} <= 0 THEN 0 ELSE div(${share}::numeric * (${part}), ${whole})::bigint END)`;
+}
+
 /** The writes of a batch, in the order they run (a hold is placed before it can be closed, a transaction before its refunds). */
 export const batchWrites = {
   holds: insert<HoldRow>(
@@ -465,17 +470,24 @@ export const batchWrites = {
     },
     'ON CONFLICT DO NOTHING',
   ),
-  // A returned line is the line sold, negated: its site, prices and a share of its discount (and, for
-  // fuel, of its volume) in proportion to the money returned; integer arithmetic, truncated.
+  // A returned line is the line sold, negated: its site and prices, and the share of its discount
+  // (and, for old fuel returns that name no volume, of its volume) that the money returned so far
+  // reaches, minus the share already given back — so returning a line in parts gives back exactly
+  // its discount, never a truncation more or less. Integer arithmetic (numeric, no overflow), floored.
   refundLines: {
     columns: refundLineColumns,
-    sql: `INSERT INTO ${schema}.sale_lines (position, line, network, kind, tx_id, refund_id, account, counterparty, client, site, terminal, product, qty, list_price, price, amount, discount, discount_rule, at)
-          SELECT r.position, r.line_index, r.network, 'refund', r.tx_id, r.refund_id, coalesce(r.account, o.account), coalesce(r.counterparty, o.counterparty),
+    sql: `INSERT INTO ${schema}.sale_lines (position, line, network, kind, tx_id, refund_id, returned_line, account, counterparty, client, site, terminal, product, qty, list_price, price, amount, discount, discount_rule, at)
+          SELECT r.position, r.line_index, r.network, 'refund', r.tx_id, r.refund_id, r.line, coalesce(r.account, o.account), coalesce(r.counterparty, o.counterparty),
                  coalesce(r.client, o.client), o.site, r.terminal, coalesce(r.product, o.product),
-                 -coalesce(r.qty, CASE WHEN o.amount = 0 THEN 0 ELSE o.qty * r.amount / o.amount END),
-                 o.list_price, o.price, -r.amount, -(CASE WHEN o.amount = 0 THEN 0 ELSE o.discount * r.amount / o.amount END), o.discount_rule, r.at
-          FROM ${recordset(refundLineColumns)}
+                 -coalesce(r.qty, ${shareOf('o.qty', 'b.before + r.amount', 'o.amount')} - ${shareOf('o.qty', 'b.before', 'o.amount')}),
+                 o.list_price, o.price, -r.amount,
+                 -(${shareOf('o.discount', 'b.before + r.amount', 'o.amount')} - ${shareOf('o.discount', 'b.before', 'o.amount')}),
+                 o.discount_rule, r.at
+          FROM (SELECT r.*, coalesce(sum(r.amount) OVER (PARTITION BY r.tx_id, r.line ORDER BY r.position, r.line_index ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS in_batch
+                FROM ${recordset(refundLineColumns)}) AS r
           JOIN ${schema}.sale_lines AS o ON o.tx_id = r.tx_id AND o.line = r.line AND o.refund_id IS NULL
+          CROSS JOIN LATERAL (SELECT r.in_batch - coalesce(sum(x.amount), 0) AS before FROM ${schema}.sale_lines AS x
+                              WHERE x.tx_id = r.tx_id AND x.returned_line = r.line AND x.refund_id IS NOT NULL) AS b
           ON CONFLICT DO NOTHING`,
   } satisfies WriteSpec<RefundLineRow>,
   payments: insert<PaymentRow>(
@@ -494,7 +506,11 @@ export const batchWrites = {
           LEFT JOIN ${schema}.receipts AS rc ON r.kind = 'refund' AND rc.tx_id = r.tx_id
           ON CONFLICT DO NOTHING`,
   } satisfies WriteSpec<OperationRow>,
-  shiftsOpened: insert<ShiftOpenedRow>('shifts', shiftOpenedColumns, 'ON CONFLICT DO NOTHING'),
+  shiftsOpened: {
+    columns: shiftOpenedColumns,
+    sql: `INSERT INTO ${schema}.shifts (${columnList(shiftOpenedColumns)}, status) SELECT ${columnList(shiftOpenedColumns)}, 'open' FROM ${recordset(shiftOpenedColumns)}
+          ON CONFLICT DO NOTHING`,
+  } satisfies WriteSpec<ShiftOpenedRow>,
   shiftsClosed: {
     columns: shiftClosedColumns,
     sql: `INSERT INTO ${schema}.shifts (${columnList(shiftClosedColumns)}, status) SELECT ${columnList(shiftClosedColumns)}, 'closed' FROM ${recordset(shiftClosedColumns)}

@@ -77,6 +77,8 @@ export const up = (pgm: MigrationBuilder): void => {
       kind text NOT NULL CHECK (kind IN ('fuel', 'sale', 'refund', 'wash')),
       tx_id text NOT NULL,
       refund_id text,
+      -- A return's line: the line of the receipt (fuel: 0) it gives back.
+      returned_line integer,
       account text,
       counterparty text,
       client text,
@@ -93,7 +95,7 @@ export const up = (pgm: MigrationBuilder): void => {
       PRIMARY KEY (position, line)
     );
     CREATE INDEX sale_lines_by_period ON readmodel.sale_lines (network, at);
-    CREATE INDEX sale_lines_by_tx ON readmodel.sale_lines (tx_id);
+    CREATE INDEX sale_lines_by_tx ON readmodel.sale_lines (tx_id, line);
     CREATE INDEX sale_lines_by_account ON readmodel.sale_lines (account, at) WHERE account IS NOT NULL;
 
     CREATE TABLE readmodel.payments (
