@@ -117,6 +117,8 @@ export const constants = {
   readModelEmbeddedStartTimeoutMs: 120_000,
   /** Waiting for the batch in flight when the projector stops. */
   readModelStopTimeoutMs: 10_000,
+  /** `tessera readmodel rebuild` without a terminal (logs, CI): a progress line this often (a terminal gets a live bar). */
+  readModelRebuildProgressIntervalMs: 2_000,
   // ---- the transaction feed and exports (gateways/http/api, docs/api.md) ------------------------
   /** Operations in one page of the feed: by default, and at most. */
   feedPageRowsDefault: 50,

@@ -78,6 +78,9 @@ describe('the read model through the CLI', () => {
     const rebuild = runCli(['readmodel', 'rebuild', '--data', dataDir], database?.url);
     expect(await rebuild.exited, rebuild.output()).toBe(0);
     expect(rebuild.output()).toContain(`read model rebuilt: ${journalEvents} events, journal position ${journalEvents}`);
+    // Its output is a pipe, not a terminal: the progress still shows, as lines (the start and the end at least).
+    expect(rebuild.output()).toMatch(new RegExp(`^rebuild \\S* 0% \\| 0/${journalEvents} events`, 'm'));
+    expect(rebuild.output()).toMatch(new RegExp(`^rebuild \\S* 100% \\| ${journalEvents}/${journalEvents} events`, 'm'));
   });
 
   it('`tessera serve` projects what it decides, reports the lag, and stops the projector after the drain', async () => {
