@@ -6,6 +6,17 @@ export const constants = {
   requestBytesMax: 64 * 1024,
   /** Largest JSON body the HTTP API reads (a network import has its own cap). */
   apiBodyBytesMax: 256 * 1024,
+  /**
+   * `Idempotency-Key` on POST (docs/api.md): the key's characters, how long an answer is kept for a
+   * retry (then swept, in batches, this often), the largest answer kept, and requests with a key in
+   * flight at once (past it, a new one answers 503 and can be retried).
+   */
+  apiIdempotencyKeyLengthMax: 255,
+  apiIdempotencyTtlMs: 24 * 60 * 60 * 1000,
+  apiIdempotencySweepIntervalMs: 10 * 60 * 1000,
+  apiIdempotencySweepBatchMax: 10_000,
+  apiIdempotentAnswerBytesMax: 1024 * 1024,
+  apiIdempotencyInFlightMax: 10_000,
   /** Largest network document accepted by one import request (the CLI sends big documents in parts). */
   importRequestBytesMax: 768 * 1024,
   /** Largest whole network document accepted by `POST /api/v1/import` (48 MiB). */
@@ -188,6 +199,10 @@ export const constants = {
   auditValueDepthMax: 16,
   /** Random bytes in a record id (users, user sessions, sign-in attempts; not secrets). */
   recordIdBytes: 9,
+  /** API keys (programs): random bytes in a key's secret (256 bits), keys per network not revoked, a label's characters. */
+  apiKeySecretBytes: 32,
+  apiKeysPerNetworkMax: 1_000,
+  apiKeyLabelLengthMax: 200,
   /** Characters of one SMTP setting (host, user, password, sender). */
   smtpSettingLengthMax: 1_024,
   /** Sending one sign-in code by SMTP: each of connecting, the greeting and the exchange. */

@@ -28,7 +28,9 @@ export const auditKinds = [
   'access.refused',
   'terminal.credential_issued',
   'terminal.credential_revoked',
-  /** Any other change the API makes (prices, cards, network, API keys…): `action` says which. */
+  'apikey.created',
+  'apikey.revoked',
+  /** Any other change the API makes (prices, cards, network…): `action` says which. */
   'change',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];

@@ -1,9 +1,11 @@
 // The security module's public surface: users and roles, the permission matrix, sign-in with
-// one-time codes, user sessions, CSRF and cookies, the audit log, and terminals' NATS credentials.
+// one-time codes, user sessions, CSRF and cookies, the audit log, API keys, and terminals' NATS credentials.
 // docs/security.md explains it; the HTTP layer plugs it in through `openSecurity`.
 
 export { Security, openSecurity, apiKeyPrincipal } from './security.js';
-export type { SecurityHost, SecurityOptions, EnrolmentResult, ConfirmResult } from './security.js';
+export type { AtRestProtection, SecurityHost, SecurityOptions, EnrolmentResult, ConfirmResult } from './security.js';
+export { apiKeyErrorCodes, apiKeyTokenPattern, newApiKeySchema } from './api-keys.js';
+export type { ApiKeyChanger, ApiKeyErrorCode, ApiKeyResult, ApiKeys, ApiKeyView, CreatedApiKey, NewApiKey } from './api-keys.js';
 export { roles, isRole, siteScopedRoles, ownerKinds, principalKinds, sameOwner } from './principal.js';
 export type { OwnerKind, OwnerRef, Principal, PrincipalKind, Role } from './principal.js';
 export { actions, authorize, grantKinds, grantOf, isAction, permissionMatrix, permissionMatrixMarkdown, queryScope, refusalCodes } from './permissions.js';

@@ -45,3 +45,18 @@ export interface Principal {
 export function sameOwner(a: OwnerRef | undefined, b: OwnerRef | undefined): boolean {
   return a !== undefined && b !== undefined && a.kind === b.kind && a.id === b.id;
 }
+
+/** The principal of an API key: the same shape `authorize` reads (a key's reach is checked when it is made). */
+export function apiKeyPrincipal(key: { id: string; network: string; role: Role; sites?: readonly string[] | undefined; owner?: OwnerRef | undefined; label?: string | undefined }): Principal {
+  if (key.role === 'client' && key.owner === undefined) throw new Error('a client key is bound to a counterparty or client');
+  if (siteScopedRoles.has(key.role) && (key.sites === undefined || key.sites.length === 0)) throw new Error(`an ${key.role} key names its sites`);
+  return {
+    kind: 'apikey',
+    id: key.id,
+    network: key.network,
+    role: key.role,
+    sites: siteScopedRoles.has(key.role) ? [...(key.sites ?? [])] : 'all',
+    ...(key.role === 'client' && key.owner !== undefined ? { owner: { ...key.owner } } : {}),
+    ...(key.label !== undefined ? { label: key.label } : {}),
+  };
+}

@@ -22,14 +22,14 @@ export function loadOrCreateSecuritySecret(dataDir: string): Buffer {
   return secret;
 }
 
-type Purpose = 'token' | 'code' | 'email' | 'seal';
+type Purpose = 'token' | 'code' | 'email' | 'seal' | 'request';
 
 export class SecurityKeys {
   private readonly keys: Record<Purpose, Buffer>;
 
   constructor(secret: Buffer) {
     const derive = (purpose: Purpose): Buffer => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `tessera-security-${purpose}`, 32));
-    this.keys = { token: derive('token'), code: derive('code'), email: derive('email'), seal: derive('seal') };
+    this.keys = { token: derive('token'), code: derive('code'), email: derive('email'), seal: derive('seal'), request: derive('request') };
   }
 
   /** The stored form of a session, attempt or CSRF token. */
@@ -45,6 +45,16 @@ export class SecurityKeys {
   /** A key for an e-mail address that reveals nothing of it (lock table, rate limits, unknown addresses). */
   emailKey(network: string, email: string): string {
     return createHmac('sha256', this.keys.email).update(network).update('\0').update(email).digest('base64url').slice(0, 32);
+  }
+
+  /** A keyed fingerprint of a request (its parts NUL-separated), e.g. for `Idempotency-Key`: a body that holds a password or PIN cannot be guessed from it. */
+  requestFingerprint(parts: readonly (string | Uint8Array)[]): string {
+    const hmac = createHmac('sha256', this.keys.request);
+    parts.forEach((part, index) => {
+      if (index > 0) hmac.update('\0');
+      hmac.update(part);
+    });
+    return hmac.digest('base64url');
   }
 
   seal(plain: string): string {

@@ -14,15 +14,15 @@ import type { PasswordHasher } from './password.js';
 import { argon2Hasher } from './password.js';
 import type { Action, Authorization, QueryScope, Scope } from './permissions.js';
 import { authorize, queryScope } from './permissions.js';
-import type { OwnerRef, Principal, Role } from './principal.js';
-import { siteScopedRoles } from './principal.js';
+import type { Principal } from './principal.js';
 import { SecurityKeys, loadOrCreateSecuritySecret, newToken } from './secrets.js';
 import type { SessionEnded } from './sessions.js';
 import { SessionStore } from './sessions.js';
 import type { CodeStep, CodeStepResult, PasswordStep, PasswordStepResult } from './sign-in.js';
 import { SignIn, verifyTotp } from './sign-in.js';
 import { TerminalCredentials } from './nats-credentials.js';
-import type { ChangeContext } from './users.js';
+import { ApiKeys } from './api-keys.js';
+import type { ChangeContext, ReferenceChecks } from './users.js';
 import { UserDirectory, principalOfUser } from './users.js';
 import { constants } from '../constants.js';
 
@@ -49,6 +49,13 @@ export interface SecurityHost {
   catalogs: Catalogs;
 }
 
+/** Keyed fingerprints and sealing for values kept at rest that must be read back. */
+export interface AtRestProtection {
+  fingerprint(parts: readonly (string | Uint8Array)[]): string;
+  seal(plain: string): string;
+  unseal(sealed: string): string;
+}
+
 export type EnrolmentResult = { ok: true; otpauthUri: string; secret: string } | { ok: false; code: 'FORBIDDEN'; message: string };
 export type ConfirmResult = { ok: true } | { ok: false; code: 'FORBIDDEN' | 'CODE_INVALID' | 'NO_ENROLMENT' | 'PASSWORD_WRONG'; message: string };
 
@@ -61,6 +68,7 @@ export class Security {
   readonly users: UserDirectory;
   readonly sessions: SessionStore;
   readonly terminals: TerminalCredentials;
+  readonly apiKeys: ApiKeys;
   private readonly signIn: SignIn;
   private readonly keys: SecurityKeys;
   private readonly clock: Clock;
@@ -88,20 +96,30 @@ export class Security {
     const log = options.log ?? ((level, message, fields) => console.error(JSON.stringify({ level, msg: message, ...fields })));
     this.audit = new AuditLog(options.store, now);
     const catalogs = options.catalogs;
-    this.users = new UserDirectory(
-      options.store,
-      this.audit,
-      hasher,
-      {
-        site: (network, site) => catalogs.network(network)?.sites.has(site) ?? false,
-        owner: (network, owner) => options.store.hasReference(referenceKinds.account, accountKeyFor(network, owner.kind, owner.id)),
-      },
-      now,
-    );
+    const checks: ReferenceChecks = {
+      site: (network, site) => catalogs.network(network)?.sites.has(site) ?? false,
+      owner: (network, owner) => options.store.hasReference(referenceKinds.account, accountKeyFor(network, owner.kind, owner.id)),
+    };
+    this.users = new UserDirectory(options.store, this.audit, hasher, checks, now);
+    this.apiKeys = new ApiKeys(options.store, this.keys, this.audit, checks, now);
     this.sessions = new SessionStore(options.store, this.keys, this.audit);
     this.users.onRevoke = (user, reason, exceptSessionId) => this.sessions.endAllOf(user.network, user.id, reason, this.clock.now(), exceptSessionId);
     this.signIn = new SignIn({ store: options.store, keys: this.keys, users: this.users, sessions: this.sessions, audit: this.audit, hasher, mailer: options.mailer, dummyHash, log }, this.clock.now());
     this.terminals = new TerminalCredentials(options.store, catalogs, this.audit, now);
+  }
+
+  /**
+   * For what the HTTP layer keeps of a request to answer its retries (`Idempotency-Key`): a keyed
+   * fingerprint of the request, and the answer sealed (AES-256-GCM) — an answer may carry a secret
+   * shown once, such as a new API key.
+   */
+  get atRest(): AtRestProtection {
+    const keys = this.keys;
+    return {
+      fingerprint: (parts) => keys.requestFingerprint(parts),
+      seal: (plain) => keys.seal(plain),
+      unseal: (sealed) => keys.unseal(sealed),
+    };
   }
 
   // ---- decisions ------------------------------------------------------------------------------
@@ -264,17 +282,4 @@ export class Security {
   }
 }
 
-/** The principal of an API key (the HTTP layer's keys): the same shape `authorize` reads. */
-export function apiKeyPrincipal(key: { id: string; network: string; role: Role; sites?: readonly string[] | undefined; owner?: OwnerRef | undefined; label?: string | undefined }): Principal {
-  if (key.role === 'client' && key.owner === undefined) throw new Error('a client key is bound to a counterparty or client');
-  if (siteScopedRoles.has(key.role) && (key.sites === undefined || key.sites.length === 0)) throw new Error(`an ${key.role} key names its sites`);
-  return {
-    kind: 'apikey',
-    id: key.id,
-    network: key.network,
-    role: key.role,
-    sites: siteScopedRoles.has(key.role) ? [...(key.sites ?? [])] : 'all',
-    ...(key.role === 'client' && key.owner !== undefined ? { owner: { ...key.owner } } : {}),
-    ...(key.label !== undefined ? { label: key.label } : {}),
-  };
-}
+export { apiKeyPrincipal } from './principal.js';

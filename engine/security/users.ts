@@ -133,6 +133,17 @@ export interface ReferenceChecks {
   owner(network: string, owner: OwnerRef): boolean;
 }
 
+/** What is wrong with a role's reach (sites, owner) for a user or an API key, or undefined. */
+export function reachProblem(checks: ReferenceChecks, network: string, role: Role, sites: readonly string[], owner: OwnerRef | undefined): string | undefined {
+  if (siteScopedRoles.has(role) && sites.length === 0) return `an ${role} works at one site at least (sites)`;
+  if (!siteScopedRoles.has(role) && sites.length > 0) return `an ${role} reaches the whole network: no sites`;
+  for (const site of sites) if (!checks.site(network, site)) return `site ${site} is not a site of network ${network}`;
+  if (role === 'client' && owner === undefined) return 'a client is bound to one counterparty or client (owner)';
+  if (role !== 'client' && owner !== undefined) return 'only a client is bound to a counterparty or client';
+  if (owner !== undefined && !checks.owner(network, owner)) return `${owner.kind} ${owner.id} is not known in network ${network}`;
+  return undefined;
+}
+
 const userKind = 'security-user';
 const emailKind = 'security-user-email';
 const userRef = (network: string, id: string): string => `${network}:${id}`;
@@ -343,13 +354,7 @@ export class UserDirectory {
   }
 
   private checkShape(network: string, role: Role, sites: readonly string[], owner: OwnerRef | undefined): string | undefined {
-    if (siteScopedRoles.has(role) && sites.length === 0) return `an ${role} works at one site at least (sites)`;
-    if (!siteScopedRoles.has(role) && sites.length > 0) return `an ${role} reaches the whole network: no sites`;
-    for (const site of sites) if (!this.checks.site(network, site)) return `site ${site} is not a site of network ${network}`;
-    if (role === 'client' && owner === undefined) return 'a client user is bound to one counterparty or client (owner)';
-    if (role !== 'client' && owner !== undefined) return 'only a client user is bound to a counterparty or client';
-    if (owner !== undefined && !this.checks.owner(network, owner)) return `${owner.kind} ${owner.id} is not known in network ${network}`;
-    return undefined;
+    return reachProblem(this.checks, network, role, sites, owner);
   }
 
   /** Refuses (and audits the refusal) unless `by` holds every one of `needed`. */
