@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tessera` command: serve, import, simulate, readmodel rebuild, schema, user create, nats-config.
+// The `tessera` command: serve, import, simulate, readmodel rebuild, schema, user create, apikey, nats-config.
 
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
@@ -8,8 +8,8 @@ import { serve } from './serve.js';
 import { importFile } from './import-command.js';
 import { simulate } from './simulate.js';
 import { rebuildCommand } from './readmodel-command.js';
-import { natsConfigCommand, userCreateCommand } from './security-commands.js';
-import type { NatsConfigOptions, UserCreateOptions } from './security-commands.js';
+import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand, natsConfigCommand, userCreateCommand } from './security-commands.js';
+import type { ApiKeyCreateOptions, NatsConfigOptions, UserCreateOptions } from './security-commands.js';
 import { readFileSync } from 'node:fs';
 import { demoCards, demoPins } from '../demo/demo-network.js';
 import type { SmtpConfig, SmtpTlsMode } from '../alerts/index.js';
@@ -141,6 +141,38 @@ user
   .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
   .action(async (options: UserCreateOptions) => {
     process.exit((await userCreateCommand(options)) ? 0 : 1);
+  });
+
+const apiKey = program.command('apikey').description('API keys for programs, sent as Authorization: Bearer KEY (docs/api.md)');
+apiKey
+  .command('create')
+  .description('make an API key and print it (shown this once; with the engine stopped, or POST /api/v1/apikeys)')
+  .requiredOption('--network <id>', 'network id')
+  .requiredOption('--role <role>', 'owner, admin, accountant, operator, attendant or client')
+  .option('--sites <ids>', 'sites of an operator or attendant key, comma-separated')
+  .option('--counterparty <id>', 'the counterparty a client key is bound to')
+  .option('--client <id>', 'the club or loyalty client a client key is bound to')
+  .option('--label <text>', 'what the key is for (shown in lists and the audit)')
+  .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
+  .action(async (options: ApiKeyCreateOptions) => {
+    process.exit((await apiKeyCreateCommand(options)) ? 0 : 1);
+  });
+apiKey
+  .command('revoke')
+  .description('revoke an API key (with the engine stopped, or DELETE /api/v1/apikeys/ID)')
+  .requiredOption('--network <id>', 'network id')
+  .requiredOption('--id <key>', 'the key id (k…, as listed)')
+  .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
+  .action(async (options: { data: string; network: string; id: string }) => {
+    process.exit((await apiKeyRevokeCommand(options)) ? 0 : 1);
+  });
+apiKey
+  .command('list')
+  .description("list a network's API keys (id, role, reach, label, created, revoked)")
+  .requiredOption('--network <id>', 'network id')
+  .option('--data <dir>', 'data directory (TESSERA_DATA)', process.env['TESSERA_DATA'] ?? './data')
+  .action(async (options: { data: string; network: string }) => {
+    process.exit((await apiKeyListCommand(options)) ? 0 : 1);
   });
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((item) => item.trim()).filter((item) => item.length > 0)];

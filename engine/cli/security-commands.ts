@@ -1,4 +1,4 @@
-// `tessera user create` and `tessera nats-config`: the security module's offline commands. They open
+// `tessera user create`, `tessera apikey create|revoke|list` and `tessera nats-config`: the security module's offline commands. They open
 // the data directory's LMDB store themselves (no engine, no actors), and refuse while an engine has
 // it open: two processes appending to one journal would number its feed twice. With the engine
 // running, the same changes go through its API (`Security` in engine/security/), and a config
@@ -14,7 +14,7 @@ import { compileCatalog, referenceKinds } from '../network/catalog.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { SystemClock } from '../clock.js';
 import { subjectPrefixDefault } from '../constants.js';
-import type { CredentialHolder, IssuedCredential, OwnerRef, Security } from '../security/index.js';
+import type { ApiKeyView, CredentialHolder, IssuedCredential, OwnerRef, Security } from '../security/index.js';
 import { applyNatsAuthorization, isRole, loadOrCreateEngineSeed, openSecurity, reloadNatsServer, writeSeedFile } from '../security/index.js';
 
 interface OfflineSecurity {
@@ -139,6 +139,97 @@ export async function userCreateCommand(options: UserCreateOptions): Promise<boo
   } finally {
     await opened.close();
   }
+}
+
+export interface ApiKeyCreateOptions {
+  data: string;
+  network: string;
+  role: string;
+  sites?: string;
+  counterparty?: string;
+  client?: string;
+  label?: string;
+}
+
+/** Makes an API key: the key alone on standard output (shown this once), what it is on standard error. */
+export async function apiKeyCreateCommand(options: ApiKeyCreateOptions): Promise<boolean> {
+  if (!isRole(options.role)) {
+    process.stderr.write(`unknown role ${options.role}: owner, admin, accountant, operator, attendant or client\n`);
+    return false;
+  }
+  if (options.counterparty !== undefined && options.client !== undefined) {
+    process.stderr.write('a key is bound to a counterparty or to a client, not both\n');
+    return false;
+  }
+  const opened = await openOffline(options.data, 'write');
+  if (typeof opened === 'string') {
+    process.stderr.write(opened + '\n');
+    return false;
+  }
+  try {
+    if (opened.catalogs.network(options.network) === undefined) {
+      process.stderr.write(`network ${options.network} is not in ${options.data}: import it first\n`);
+      return false;
+    }
+    const owner: OwnerRef | undefined = options.counterparty !== undefined ? { kind: 'counterparty', id: options.counterparty } : options.client !== undefined ? { kind: 'client', id: options.client } : undefined;
+    const sites = options.sites?.split(',').map((site) => site.trim()).filter((site) => site.length > 0);
+    const result = await opened.security.apiKeys.create(
+      { network: options.network, role: options.role, ...(sites !== undefined ? { sites } : {}), ...(owner !== undefined ? { owner } : {}), ...(options.label !== undefined ? { label: options.label } : {}) },
+      { kind: 'system', id: 'cli' },
+    );
+    if (!result.ok) {
+      process.stderr.write(`not created (${result.code}): ${result.message}\n`);
+      return false;
+    }
+    const key = result.value.key;
+    process.stdout.write(result.value.token + '\n');
+    process.stderr.write(`API key ${key.id} created: ${describeKey(key)}. Send it as "Authorization: Bearer KEY"; it is shown this once.\n`);
+    return true;
+  } finally {
+    await opened.close();
+  }
+}
+
+export async function apiKeyRevokeCommand(options: { data: string; network: string; id: string }): Promise<boolean> {
+  const opened = await openOffline(options.data, 'write');
+  if (typeof opened === 'string') {
+    process.stderr.write(opened + '\n');
+    return false;
+  }
+  try {
+    const result = await opened.security.apiKeys.revoke(options.network, options.id, { kind: 'system', id: 'cli' });
+    if (!result.ok) {
+      process.stderr.write(`not revoked (${result.code}): ${result.message}\n`);
+      return false;
+    }
+    process.stdout.write(`API key ${result.value.id} revoked\n`);
+    return true;
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Lists a network's keys, one a line (id, role, reach, label, created, revoked): no secret is kept to show. */
+export async function apiKeyListCommand(options: { data: string; network: string }): Promise<boolean> {
+  const opened = await openOffline(options.data, 'read');
+  if (typeof opened === 'string') {
+    process.stderr.write(opened + '\n');
+    return false;
+  }
+  try {
+    for (const key of opened.security.apiKeys.list(options.network)) {
+      const reach = key.owner !== undefined ? `${key.owner.kind}:${key.owner.id}` : key.sites.length > 0 ? `sites:${key.sites.join(',')}` : 'network';
+      process.stdout.write([key.id, key.role, reach, key.label ?? '-', new Date(key.createdAt).toISOString(), key.revokedAt !== undefined ? `revoked ${new Date(key.revokedAt).toISOString()}` : 'active'].join('\t') + '\n');
+    }
+    return true;
+  } finally {
+    await opened.close();
+  }
+}
+
+function describeKey(key: ApiKeyView): string {
+  const reach = key.owner !== undefined ? `, bound to ${key.owner.kind} ${key.owner.id}` : key.sites.length > 0 ? `, sites ${key.sites.join(', ')}` : '';
+  return `${key.role} of network ${key.network}${reach}${key.label !== undefined ? ` (${key.label})` : ''}`;
 }
 
 export interface NatsConfigOptions {

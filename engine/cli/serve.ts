@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Engine } from '../engine.js';
 import { constants, subjectPrefixDefault } from '../constants.js';
 import type { Bus, HttpGateway } from '../../gateways/index.js';
-import { connectNatsBus, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
+import { bearerAuthenticator, connectNatsBus, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
 import { demoNetwork } from '../demo/demo-network.js';
 import type { ReadModel } from '../read-model/index.js';
 import { startReadModel } from '../read-model/index.js';
@@ -67,7 +67,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const apiLog = logger.child({ component: 'api' });
   const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost, undefined, {
     context: { engine, database: readModel?.database.pool, security },
-    authenticators: [],
+    // Programs: API keys (`tessera apikey create`).
+    authenticators: [bearerAuthenticator(security)],
     log: (level, message, fields) => apiLog[level](fields, message),
   });
   logger.info({ bus: bus.kind, nats: options.natsUrl ? withoutUserInfo(options.natsUrl) : null, http: http.port, data: options.dataDir }, 'tessera is ready');

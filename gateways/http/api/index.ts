@@ -13,6 +13,7 @@ export type { ApiErrorCode, ApiReply, ApiRequest, Authenticator, HttpMethod, Raw
 export { openApiDocument } from './openapi.js';
 export { contentDisposition, cursorRows, exportColumnTypes, exportFormats, exportReply, exportRowsMax } from './export.js';
 export type { ExportColumn, ExportColumnType, ExportFormat } from './export.js';
+export { bearerAuthenticator } from './authenticators.js';
 export type { OpenApiInfo } from './openapi.js';
 
 export const apiInfo: OpenApiInfo = {

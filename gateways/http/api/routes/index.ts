@@ -3,7 +3,8 @@
 
 import type { ApiContext } from '../context.js';
 import type { Route } from '../router.js';
+import { apiKeyRoutes } from './api-keys.js';
 
-export function apiRoutes(_context: ApiContext): Route[] {
-  return [];
+export function apiRoutes(context: ApiContext): Route[] {
+  return [...apiKeyRoutes(context)];
 }
