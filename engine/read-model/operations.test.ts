@@ -193,12 +193,12 @@ describe.each(backends)('operations in the read model on $name', ({ start }) => 
       { kind: 'sale', result: 'approved', reference: earnTx, tx_id: earnTx, ...owner(ivanovaAccount), ...loyaltyCard, site: 'MSK-01', terminal: 'MSK-01-POS1', ...none, amount: 53_730, discount: 5_970, bonus: 2_686, at: iso(t0) },
       { kind: 'sale', result: 'approved', reference: spentTx, tx_id: spentTx, ...owner(ivanovaAccount), ...loyaltyCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, amount: 23_210, discount: 1_590, bonus: 769, at: iso(t0) },
       { kind: 'sale', result: 'approved', reference: cashlessTx, tx_id: cashlessTx, ...owner(null), ...noCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, amount: 40_700, at: iso(t0) },
-      { kind: 'refund', result: 'approved', reference: partial['refundId'], tx_id: cashlessTx, ...owner(null), ...noCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, amount: 15_900, at: iso(t0) },
+      { kind: 'refund', result: 'approved', reference: partial['refundId'], tx_id: cashlessTx, ...owner(null), ...noCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, product: 'HOTDOG', amount: 15_900, at: iso(t0) },
       { kind: 'refund', result: 'approved', reference: full['refundId'], tx_id: fleetTx, ...owner(fleetAccount), ...fleetCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, amount: 109_900, at: iso(t0) },
-      { kind: 'refund', result: 'approved', reference: memberReturn['refundId'], tx_id: spentTx, ...owner(ivanovaAccount), ...loyaltyCard, site: 'MSK-01', terminal: 'MSK-01-POS1', ...none, amount: 14_310, bonus: memberReturn['bonus'], at: iso(t0) },
+      { kind: 'refund', result: 'approved', reference: memberReturn['refundId'], tx_id: spentTx, ...owner(ivanovaAccount), ...loyaltyCard, site: 'MSK-01', terminal: 'MSK-01-POS1', ...none, product: 'HOTDOG', amount: 14_310, discount: 1_590, bonus: memberReturn['bonus'], at: iso(t0) },
       { kind: 'fuel', result: 'approved', reference: fuelTx, tx_id: fuelTx, ...owner(fleetAccount), ...fleetCard, site: 'MSK-01', terminal: 'MSK-01-P1', ...none, product: 'AI95', volume: 33_333, amount: 196_965, discount: 3_000, at: iso(t0) },
-      { kind: 'refund', result: 'approved', reference: fuelBack['refundId'], tx_id: fuelTx, ...owner(fleetAccount), ...fleetCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, amount: 70_001, at: iso(t0) },
-      { kind: 'refund', result: 'approved', reference: fuelRest['refundId'], tx_id: fuelTx, ...owner(fleetAccount), ...fleetCard, site: 'MSK-01', terminal: 'MSK-01-POS1', ...none, amount: 126_964, at: iso(t0) },
+      { kind: 'refund', result: 'approved', reference: fuelBack['refundId'], tx_id: fuelTx, ...owner(fleetAccount), ...fleetCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, product: 'AI95', volume: 11_846, amount: 70_001, discount: 1_066, at: iso(t0) },
+      { kind: 'refund', result: 'approved', reference: fuelRest['refundId'], tx_id: fuelTx, ...owner(fleetAccount), ...fleetCard, site: 'MSK-01', terminal: 'MSK-01-POS1', ...none, product: 'AI95', volume: 21_487, amount: 126_964, discount: 1_934, at: iso(t0) },
       { kind: 'topup', result: 'approved', reference: expect.stringMatching(/^topup:\d+$/) as string, tx_id: null, ...owner('acct:sever:cp:kuznetsov'), ...noCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, amount: 50_000, method: 'cash', at: iso(t0) },
       { kind: 'wash', result: 'approved', reference: sessionId, tx_id: sessionId, ...owner(ivanovaAccount), ...noCard, site: 'WASH-01', terminal: 'WASH-01-K1', ...none, product: 'WASH-STD', volume: 8, amount: 20_000, at: iso(t1) },
       { kind: 'decline', result: 'declined', reference: 'no-shift', tx_id: null, ...owner(null), ...noCard, site: 'MSK-01', terminal: 'MSK-01-POS2', ...none, amount: 0, reason: 'SHIFT_CLOSED', at: iso(t1) },
@@ -336,6 +336,29 @@ describe.each(backends)('operations in the read model on $name', ({ start }) => 
     expect(await rows('SELECT client, status, minutes, amount, auto, account FROM readmodel.wash_sessions')).toEqual([
       { client: 'guest-O001OO99', status: 'charged', minutes: 90, amount: 540_000, auto: true, account: 'acct:sever:cl:guest-O001OO99' },
     ]);
+  });
+
+  it('a return taken at another site: its lines count for the site that sold, its money for the till that paid it back', async () => {
+    const harness = await engine();
+    const projector = follow(harness);
+    const sold = await harness.call('MSK-01-POS1', { op: 'sale', request: { id: 'sold', lines: [{ product: 'WATER', qty: 3_000 }], payments: [{ method: 'bank_card', amount: 26_700 }] } });
+    expect(sold).toMatchObject({ result: 'approved', amount: 26_700 });
+    const back = await harness.call('TVR-01-POS1', { op: 'refund', request: { id: 'back', txId: String(sold['txId']), lines: [{ product: 'WATER', qty: 1_000 }] } });
+    expect(back).toMatchObject({ result: 'approved', amount: 8_900, payments: [{ method: 'bank_card', amount: 8_900 }] });
+    await settle(harness, projector);
+    expect(await rows(`SELECT kind, site, terminal, product, qty, amount FROM readmodel.sale_lines ORDER BY position`)).toEqual([
+      { kind: 'sale', site: 'MSK-01', terminal: 'MSK-01-POS1', product: 'WATER', qty: 3_000, amount: 26_700 },
+      { kind: 'refund', site: 'MSK-01', terminal: 'TVR-01-POS1', product: 'WATER', qty: -1_000, amount: -8_900 },
+    ]);
+    expect(await rows(`SELECT kind, method, site, terminal, amount FROM readmodel.payments ORDER BY position`)).toEqual([
+      { kind: 'sale', method: 'bank_card', site: 'MSK-01', terminal: 'MSK-01-POS1', amount: 26_700 },
+      { kind: 'refund', method: 'bank_card', site: 'TVR-01', terminal: 'TVR-01-POS1', amount: -8_900 },
+    ]);
+    expect(await rows(`SELECT kind, site, terminal, product, amount FROM readmodel.operations ORDER BY position`)).toEqual([
+      { kind: 'sale', site: 'MSK-01', terminal: 'MSK-01-POS1', product: null, amount: 26_700 },
+      { kind: 'refund', site: 'TVR-01', terminal: 'TVR-01-POS1', product: 'WATER', amount: 8_900 },
+    ]);
+    expect(await rows(`SELECT site, terminal, payments FROM readmodel.refunds`)).toEqual([{ site: 'TVR-01', terminal: 'TVR-01-POS1', payments: { bank_card: 8_900 } }]);
   });
 
   it(`a seeded simulation keeps balances, the feed and the money equal to the engine's (SEED=${process.env['SEED'] ?? 'default'})`, async () => {

@@ -376,11 +376,18 @@ const operationColumns = {
   discount: 'bigint', bonus: 'bigint', method: 'text', reason: 'text', at: 'timestamptz', auth_id: 'text',
 } as const;
 const operationStored = Object.keys(operationColumns).filter((name) => name !== 'auth_id');
-/** Columns an operation takes from what it refers to when its event does not carry them. */
+/**
+ * Columns an operation takes from what it refers to when its event does not carry them. A return
+ * (`rl`: its lines, already written in this batch) names the product when it gives back one, the
+ * volume when it returns fuel, and the discount its lines give back.
+ */
 const operationDerived: Readonly<Record<string, string>> = {
   card_hash: 'coalesce(r.card_hash, h.card_hash, t.card_hash, rc.card_hash)',
   card: 'coalesce(r.card, t.card, rc.card)',
   site: 'coalesce(r.site, t.site, rc.site)',
+  product: 'coalesce(r.product, CASE WHEN rl.products = 1 THEN rl.product END)',
+  volume: 'coalesce(r.volume, CASE WHEN t.tx_id IS NOT NULL THEN rl.qty END)',
+  discount: `CASE WHEN r.kind = 'refund' THEN coalesce(rl.discount, 0) ELSE r.discount END`,
 };
 
 const refundLineColumns = {
@@ -504,6 +511,8 @@ export const batchWrites = {
           LEFT JOIN ${schema}.holds AS h ON r.auth_id IS NOT NULL AND h.auth_id = r.auth_id
           LEFT JOIN ${schema}.transactions AS t ON r.kind = 'refund' AND t.tx_id = r.tx_id
           LEFT JOIN ${schema}.receipts AS rc ON r.kind = 'refund' AND rc.tx_id = r.tx_id
+          LEFT JOIN LATERAL (SELECT -sum(l.qty)::bigint AS qty, -sum(l.discount)::bigint AS discount, min(l.product) AS product, count(DISTINCT l.product) AS products
+                             FROM ${schema}.sale_lines AS l WHERE r.kind = 'refund' AND l.tx_id = r.tx_id AND l.refund_id = r.reference) AS rl ON true
           ON CONFLICT DO NOTHING`,
   } satisfies WriteSpec<OperationRow>,
   shiftsOpened: {
