@@ -12,10 +12,12 @@ export type Found<T> = { ok: true; value: T } | { ok: false; reason: string };
 /** Where to look when DATABASE_URL is not set. */
 const candidateUrls = ['postgres://postgres@127.0.0.1:5432/postgres', 'postgres://root@127.0.0.1:5432/postgres', 'postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
 
-/** Databases the bench creates are named `tessera_bench_<part>_<pid of their creator>`. */
-export const benchDatabasePattern = /^tessera_bench_(p1|p2)_(\d+)$/;
+/** Databases the bench creates are named `tessera_bench_<part>_<pid of their creator>` (rm: the read model's search, lag: its projection lag). */
+export const benchDatabasePattern = /^tessera_bench_(p1|p2|rm|lag)_(\d+)$/;
 
-export function benchDatabaseName(part: 'p1' | 'p2', pid = process.pid): string {
+export type BenchDatabasePart = 'p1' | 'p2' | 'rm' | 'lag';
+
+export function benchDatabaseName(part: BenchDatabasePart, pid = process.pid): string {
   return `tessera_bench_${part}_${pid}`;
 }
 
@@ -131,4 +133,30 @@ export function findPgbench(): Found<{ path: string; version: string }> {
     }
   }
   return { ok: false, reason: 'no pgbench on PATH or in /usr/lib/postgresql/*/bin' };
+}
+
+/** Where a read-model part of the bench runs: a fresh database of its own on the server, or PGlite. */
+export interface ReadModelTarget {
+  kind: 'postgres' | 'embedded';
+  /** The fresh database's URL (server); undefined: the embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** PostgreSQL's version, or PGlite's. */
+  version: string;
+  /** Drops the server database (nothing for PGlite: its directory goes with the caller's). */
+  drop(): Promise<void>;
+}
+
+/** A fresh database for `part` on the server when one answers (unless `embedded` is asked for), else PGlite. */
+export async function readModelTarget(part: 'rm' | 'lag', prefer: 'auto' | 'postgres' | 'embedded'): Promise<ReadModelTarget> {
+  if (prefer !== 'embedded') {
+    const found = await findPostgres();
+    if (found.ok) {
+      await dropStaleDatabases(found.value.url).catch(() => []);
+      const name = benchDatabaseName(part);
+      await createDatabase(found.value.url, name);
+      return { kind: 'postgres', databaseUrl: databaseUrl(found.value.url, name), version: found.value.version, drop: () => dropDatabase(found.value.url, name) };
+    }
+    if (prefer === 'postgres') throw new Error(found.reason);
+  }
+  return { kind: 'embedded', databaseUrl: undefined, version: 'PGlite', drop: () => Promise.resolve() };
 }

@@ -5,7 +5,9 @@
 //   pgbench — P1, pgbench alone (bench/pgbench.ts);
 //   crash   — kill -9 the engine under load, restart, audit (bench/crash.ts);
 //   scale   — 1,000,000 cards, restart time and memory (bench/scale.ts);
-//   alerts  — decisions with every alert rule on against none, in process, same run (bench/alerts.ts).
+//   alerts  — decisions with every alert rule on against none, in process, same run (bench/alerts.ts);
+//   search  — the feed's search over 1,000,000 operations in the read model, and through HTTP (bench/read-model-search.ts);
+//   lag     — the projector's lag behind the engine at a sustained rate (bench/read-model-lag.ts).
 // Checks correctness after each, writes bench/results/<timestamp>.json, .md and .svg (the
 // latency-vs-rate chart), and prints the markdown report with ratios against the baselines of the
 // same run. Flags: --smoke, --only <part>[,<part>…], --repeats N, --generators N|auto, --pg-pool N,
@@ -35,11 +37,15 @@ import { runScale } from './scale.js';
 import { scenarios as allScenarios } from './scenarios/index.js';
 import type { AlertsBenchOptions, AlertsBenchReport } from './alerts.js';
 import { runAlertsBench } from './alerts.js';
+import type { LagBenchOptions, LagBenchReport } from './read-model-lag.js';
+import { runLagBench } from './read-model-lag.js';
+import type { SearchBenchOptions, SearchBenchReport } from './read-model-search.js';
+import { runSearchBench } from './read-model-search.js';
 import type { ScenarioResult } from './stats.js';
 import { median } from './stats.js';
 import { natsServerBinary } from '../test/support/nats.js';
 
-export const benchParts = ['core', 'nats', 'pg', 'pgbench', 'crash', 'scale', 'alerts'] as const;
+export const benchParts = ['core', 'nats', 'pg', 'pgbench', 'crash', 'scale', 'alerts', 'search', 'lag'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -82,6 +88,8 @@ export interface BenchReport {
   crash?: CrashReport;
   scale?: ScaleReport;
   alerts?: AlertsBenchReport;
+  search?: SearchBenchReport;
+  lag?: LagBenchReport;
   ratios: Ratio[];
   skipped: string[];
   /** Parts that threw. */
@@ -101,6 +109,8 @@ interface Plan {
   crash: Omit<CrashOptions, 'log'>;
   scale: Omit<ScaleOptions, 'log'>;
   alerts: Omit<AlertsBenchOptions, 'log'>;
+  search: Omit<SearchBenchOptions, 'log'>;
+  lag: Omit<LagBenchOptions, 'log'>;
 }
 
 const scenarioNames = allScenarios.map((scenario) => scenario.name);
@@ -130,6 +140,8 @@ export function planFor(smoke: boolean): Plan {
       crash: { network, scenario: 'fuel-mix', rate: 400, durationMs: 1_500, killAfterMs: 800, requestTimeoutMs: 1_000, lateSendMs: 2 },
       scale: { network: { cards: 20_000, accounts: 2_000, terminals: 50 }, burstMs: 500, requestTimeoutMs: 2_000 },
       alerts: { network, rate: 300, durationMs: 1_000, inFlight: 128, closedFlows: 1_500, repeats: 1 },
+      search: { rows: 20_000, cards: 2_000, sites: 50, terminalsPerSite: 8, accounts: 1_000, counterparties: 200, days: 90, clients: 4, warmupMs: 300, durationMs: 1_500, http: true, database: 'auto' },
+      lag: { network, calibrationInFlight: 256, calibrationWarmupMs: 500, calibrationMs: 1_000, rateFraction: 0.5, durationMs: 2_000, sampleEveryMs: 100, database: 'auto' },
     };
   }
   const network = { cards: 100_000, accounts: 10_000, terminals: 1_000 };
@@ -155,6 +167,8 @@ export function planFor(smoke: boolean): Plan {
     crash: { network, scenario: 'fuel-mix', rate: 1_000, durationMs: 6_000, killAfterMs: 3_000, requestTimeoutMs: 2_000, lateSendMs: 2 },
     scale: { network: { cards: 1_000_000, accounts: 50_000, terminals: 1_000 }, burstMs: 5_000, requestTimeoutMs: 2_000 },
     alerts: { network, rate: 500, durationMs: 5_000, inFlight: 256, closedFlows: 20_000, repeats: 3 },
+    search: { rows: 1_000_000, cards: 50_000, sites: 50, terminalsPerSite: 8, accounts: 10_000, counterparties: 2_000, days: 90, clients: 4, warmupMs: 3_000, durationMs: 20_000, http: true, database: 'auto' },
+    lag: { network, calibrationInFlight: 256, calibrationWarmupMs: 3_000, calibrationMs: 5_000, rateFraction: 0.5, durationMs: 30_000, sampleEveryMs: 100, database: 'auto' },
   };
 }
 
@@ -272,6 +286,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
   }
 
+  if (parts.has('search')) {
+    const search = await attempt('search', () => runSearchBench({ ...plan.search, log }));
+    if (search) {
+      report.search = search;
+      report.violations.push(...search.violations);
+      report.skipped.push(...search.skipped);
+    }
+  }
+
+  if (parts.has('lag')) {
+    const lag = await attempt('lag', () => runLagBench({ ...plan.lag, log }));
+    if (lag) {
+      report.lag = lag;
+      report.violations.push(...lag.violations);
+    }
+  }
+
   report.ratios = ratiosOf(report);
   report.finishedAt = new Date().toISOString();
   if (options.write !== false) writeResults(report);
@@ -334,6 +365,13 @@ export function ratiosOf(report: BenchReport): Ratio[] {
   const medianOf = (mode: 'none' | 'all', pick: (run: AlertsBenchReport['runs'][number]) => number): number => median(alertRuns.filter((run) => run.mode === mode).map(pick));
   add('alerts: every rule ÷ none, open-loop p99 decision latency (1: no cost; above: slower)', medianOf('all', (run) => run.open.latency.p99), medianOf('none', (run) => run.open.latency.p99));
   add('alerts: every rule ÷ none, closed-loop flows/s (below 1: less capacity)', medianOf('all', (run) => run.closed.throughput), medianOf('none', (run) => run.closed.throughput));
+  for (const loop of report.search?.loops ?? []) {
+    const baseline = loop.kinds.find((kind) => kind.kind === 'primary-key')?.latency.p95 ?? 0;
+    const worst = Math.max(0, ...loop.kinds.filter((kind) => kind.kind !== 'primary-key').map((kind) => kind.latency.p95));
+    add(`feed search (${loop.through}), worst kind's p95 ÷ the primary-key lookup's p95`, worst, baseline);
+  }
+  const lag = report.lag;
+  if (lag) add('read model: projected events/s ÷ journal events/s at the sustained rate (1: keeps up)', lag.eventsPerSecond.projected, lag.eventsPerSecond.journal);
   return ratios;
 }
 
@@ -529,6 +567,41 @@ export function formatReport(report: BenchReport): string {
     }
     lines.push('');
     lines.push(`Ratios (all ÷ none, medians): open p50 ${r.openP50.toFixed(3)}, open p99 ${r.openP99.toFixed(3)}, closed p50 ${r.closedP50.toFixed(3)}, closed p99 ${r.closedP99.toFixed(3)}, closed throughput ${r.closedThroughput.toFixed(3)}, CPU per flow ${r.cpuPerFlow.toFixed(3)}.`);
+    lines.push('');
+  }
+
+  const search = report.search;
+  if (search) {
+    lines.push(
+      `### Feed search over ${search.rows.toLocaleString('en')} operations (${search.database.kind === 'postgres' ? `PostgreSQL ${search.database.version}` : `PGlite (${search.database.version})`}; target p95 < ${search.targetP95Ms} ms)`,
+    );
+    lines.push('');
+    lines.push(
+      `${search.spread.sites} sites, ${search.spread.terminals} terminals, ${search.spread.cards} cards (skewed), ${search.spread.counterparties} counterparties, ${search.spread.days} days; kinds ${Object.entries(search.kinds).map(([kind, count]) => `${kind} ${count}`).join(', ')}. Seeded in ${search.seedMs} ms, indexes ${search.indexMs} ms, VACUUM ANALYZE ${search.analyzeMs} ms; table ${search.tableMB} MB, indexes ${search.indexesMB} MB. Search: ${search.search}.`,
+    );
+    lines.push('');
+    for (const loop of search.loops) {
+      lines.push(`${loop.through === 'database' ? 'Over the pool' : 'Through HTTP (uWS, the transactions routes, end to end)'}: ${loop.clients} clients, closed loop, ${loop.durationS} s, ${loop.queriesPerSecond} queries/s, CPU ${loop.cpuPercent} % of one core (this process), ${loop.errors} errors. Baseline: ${loop.baselineDescription}.`);
+      lines.push('');
+      lines.push('| query | queries | rows/answer | p50 | p95 | p99 | max | p50 ÷ baseline | p95 ÷ baseline | p95 < target |');
+      lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+      for (const kind of loop.kinds) {
+        lines.push(`| ${kind.kind} | ${kind.queries} | ${kind.rowsMean} | ${fixed(kind.latency.p50)} | ${fixed(kind.latency.p95)} | ${fixed(kind.latency.p99)} | ${fixed(kind.latency.max)} | ${kind.p50Ratio.toFixed(2)} | ${kind.p95Ratio.toFixed(2)} | ${kind.withinTarget ? 'yes' : 'no'} |`);
+      }
+      lines.push('');
+    }
+  }
+  const lag = report.lag;
+  if (lag) {
+    lines.push(`### Read model lag at a sustained rate (${lag.database.kind === 'postgres' ? `PostgreSQL ${lag.database.version}` : 'PGlite'}; target < ${lag.targetSeconds} s)`);
+    lines.push('');
+    lines.push(
+      `Engine alone (closed loop, ${lag.capacity.inFlight} flows in flight): ${lag.capacity.flowsPerSecond} flows/s = ${lag.capacity.decisionsPerSecond} decisions/s (a flow: an authorisation and its completion). Read model caught up with the import in ${lag.initialCatchUpMs} ms. Offered ${lag.offered.flowsPerSecond} flows/s${lag.offered.fraction !== undefined ? ` (${lag.offered.fraction} × capacity)` : ''} for ${lag.offered.durationS} s: achieved ${lag.achieved.decisionsPerSecond} decisions/s, p50 ${fixed(lag.achieved.latency.p50)} ms, p99 ${fixed(lag.achieved.latency.p99)} ms, ${lag.achieved.errors} errors; CPU ${lag.cpuPercent} % (engine and projector, one process).`,
+    );
+    lines.push('');
+    lines.push(
+      `Journal ${lag.eventsPerSecond.journal} events/s, projected ${lag.eventsPerSecond.projected} events/s. Lag (${lag.lag.samples} samples every 100 ms): max ${lag.lag.maxSeconds} s (${lag.lag.maxPositions} positions), p99 ${lag.lag.p99Seconds} s (${lag.lag.p99Positions} positions), p50 ${lag.lag.p50Seconds} s; caught up ${lag.catchUpMs} ms after the last reply. ${lag.withinTarget ? 'Within' : 'Over'} the target.`,
+    );
     lines.push('');
   }
 

@@ -14,6 +14,7 @@ export interface LatencySummary {
   mean: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   p999: number;
   max: number;
@@ -114,13 +115,14 @@ export class LatencyRecorder {
 
   summary(): LatencySummary {
     const h = this.histogram;
-    if (h.count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+    if (h.count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
     const ms = (microseconds: number): number => Math.round(microseconds) / 1000;
     return {
       count: h.count,
       mean: ms(h.mean),
       p50: ms(h.percentile(50)),
       p90: ms(h.percentile(90)),
+      p95: ms(h.percentile(95)),
       p99: ms(h.percentile(99)),
       p999: ms(h.percentile(99.9)),
       max: ms(h.max),
