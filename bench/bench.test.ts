@@ -2,6 +2,8 @@
 // and find no correctness violation. No timing thresholds: shared machines are too noisy for them.
 // A part whose server is missing (nats-server, PostgreSQL, pgbench) is reported skipped, not failed.
 
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { benchNetwork, hasDayLimit } from './network.js';
 import { networkDocumentSchema, seededRandom } from '../engine/index.js';
@@ -11,6 +13,8 @@ import { parsePgbench } from './pgbench.js';
 import { benchSucceeded, formatReport, runBench } from './run.js';
 import { scenarios } from './scenarios/index.js';
 import { LatencyRecorder } from './stats.js';
+import { repoRoot } from './processes.js';
+import { searchKinds } from './read-model-search.js';
 
 describe('bench network', () => {
   it('is a valid network document, the same every time', () => {
@@ -78,6 +82,11 @@ describe('bench plumbing', () => {
     expect(parsePgbench(output)).toEqual({ tps: 2545.4, transactions: 5103, failed: 0, latencyAverageMs: 3.124, latencyStddevMs: 3.437 });
   });
 
+  it('type-checks the k6 scripts against @types/k6 (k6 itself runs them: bench/README.md)', { timeout: 60_000 }, () => {
+    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', join(repoRoot, 'bench', 'k6', 'tsconfig.json'), '--noEmit'], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+
   it('draws a chart with no data as well as with some', () => {
     expect(latencyChartSvg([], 'empty')).toContain('<svg');
   });
@@ -143,6 +152,28 @@ describe('bench smoke', () => {
     expect(alerts?.runs.find((run) => run.mode === 'all')?.alertsRaised).toBeGreaterThan(0);
     expect(alerts?.runs.find((run) => run.mode === 'none')?.evaluated).toBe(0);
     expect(alerts?.ratios.closedThroughput).toBeGreaterThan(0);
+
+    // The feed's search: every query kind and the baseline answered, over the pool (and through HTTP when its routes are there).
+    const search = report.search;
+    expect(search?.rows).toBeGreaterThan(0);
+    expect(Object.values(search?.kinds ?? {}).reduce((sum, count) => sum + count, 0)).toBe(search?.rows);
+    for (const loop of search?.loops ?? []) {
+      expect(loop.errors, loop.through).toBe(0);
+      for (const kind of [...searchKinds, 'primary-key']) {
+        const result = loop.kinds.find((entry) => entry.kind === kind);
+        expect(result?.queries, `${loop.through} ${kind}`).toBeGreaterThan(0);
+        expect(result?.latency.p95, `${loop.through} ${kind}`).toBeGreaterThan(0);
+      }
+      expect(loop.kinds.find((entry) => entry.kind === 'newest')?.rowsMean).toBeGreaterThan(0);
+    }
+    expect(search?.loops.some((loop) => loop.through === 'database')).toBe(true);
+
+    // The projector's lag: the load ran, was projected (checked against the journal in the part), and was sampled.
+    const lag = report.lag;
+    expect(lag?.capacity.flowsPerSecond).toBeGreaterThan(0);
+    expect(lag?.achieved.decisionsPerSecond).toBeGreaterThan(0);
+    expect(lag?.eventsPerSecond.projected).toBeGreaterThan(0);
+    expect(lag?.lag.samples).toBeGreaterThan(0);
 
     if (!report.skipped.some((reason) => reason.startsWith('pgbench'))) {
       expect(report.pgbench?.runs.length).toBe(4);

@@ -6,7 +6,7 @@
 // index per filter (the migration's), a page of `pageRows`.
 
 import type pg from 'pg';
-import { readModelSchema } from '../engine/index.js';
+import { readModelSchema } from '../engine/testing/index.js';
 
 export interface FeedFilter {
   cardHash?: string;

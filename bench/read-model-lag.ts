@@ -13,8 +13,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, networkDocumentSchema, startReadModel } from '../engine/index.js';
-import type { ReadModel, Reply } from '../engine/index.js';
+import { Engine, networkDocumentSchema } from '../engine/index.js';
+import type { Reply } from '../engine/index.js';
+import { startReadModel } from '../engine/testing/index.js';
+import type { ReadModel } from '../engine/testing/index.js';
 import type { BenchNetworkSize } from './network.js';
 import { benchCardNumber, benchNetwork, benchProduct, benchTerminalId } from './network.js';
 import { readModelTarget } from './postgres.js';
