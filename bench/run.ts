@@ -11,7 +11,7 @@
 // Checks correctness after each, writes bench/results/<timestamp>.json, .md and .svg (the
 // latency-vs-rate chart), and prints the markdown report with ratios against the baselines of the
 // same run. Flags: --smoke, --only <part>[,<part>…], --repeats N, --generators N|auto, --pg-pool N,
-// --no-write.
+// --read-model auto|server|pglite, --no-write.
 // Exit code 1 when a part failed or a check broke. PostgreSQL or pgbench missing: P2/P1 are skipped.
 
 import { execFileSync } from 'node:child_process';
@@ -58,6 +58,8 @@ export interface BenchOptions {
   generators?: number | 'auto';
   /** P2's connection pool (default poolSizeDefault). */
   pgPool?: number;
+  /** Where the read-model parts (search, lag) run: a server database when one answers (auto), or the one asked for. */
+  readModel?: 'auto' | 'postgres' | 'embedded';
   /** Write bench/results/<timestamp>.{json,md,svg} (default true). */
   write?: boolean;
   log?: (line: string) => void;
@@ -287,7 +289,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
 
   if (parts.has('search')) {
-    const search = await attempt('search', () => runSearchBench({ ...plan.search, log }));
+    const search = await attempt('search', () => runSearchBench({ ...plan.search, ...(options.readModel !== undefined ? { database: options.readModel } : {}), log }));
     if (search) {
       report.search = search;
       report.violations.push(...search.violations);
@@ -296,7 +298,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
 
   if (parts.has('lag')) {
-    const lag = await attempt('lag', () => runLagBench({ ...plan.lag, log }));
+    const lag = await attempt('lag', () => runLagBench({ ...plan.lag, ...(options.readModel !== undefined ? { database: options.readModel } : {}), log }));
     if (lag) {
       report.lag = lag;
       report.violations.push(...lag.violations);
@@ -648,6 +650,12 @@ function parseArguments(argv: string[]): BenchOptions | string {
   if (generators !== undefined) {
     if (generators !== 'auto' && !/^[1-9]$/.test(generators)) return '--generators takes 1 … 9 or auto';
     options.generators = generators === 'auto' ? 'auto' : Number(generators);
+  }
+  const readModel = value('--read-model');
+  if (readModel !== undefined) {
+    const kinds = { auto: 'auto', server: 'postgres', pglite: 'embedded' } as const;
+    if (!(readModel in kinds)) return '--read-model takes auto, server or pglite';
+    options.readModel = kinds[readModel as keyof typeof kinds];
   }
   const pool = value('--pg-pool');
   if (pool !== undefined) {
