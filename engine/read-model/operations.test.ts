@@ -361,6 +361,24 @@ describe.each(backends)('operations in the read model on $name', ({ start }) => 
     expect(await rows(`SELECT site, terminal, payments FROM readmodel.refunds`)).toEqual([{ site: 'TVR-01', terminal: 'TVR-01-POS1', payments: { bank_card: 8_900 } }]);
   });
 
+  it('an account that neither pays nor earns has no balance change: a card receipt paid in cash, a fuel transaction of 0 l', async () => {
+    const harness = await engine();
+    const projector = follow(harness);
+    const cash = await harness.call('MSK-01-POS1', { op: 'sale', request: { id: 'cash', card: demoCards.small, lines: [{ product: 'WATER', qty: 1_000 }], payments: [{ method: 'cash', amount: 8_900 }] } });
+    expect(cash).toMatchObject({ result: 'approved', amount: 8_900, bonus: 0 });
+    const auth = await harness.call('MSK-01-P1', { op: 'authorize', request: { id: 'zero', card: demoCards.small, product: 'AI95', volume: 10_000 } });
+    const nothing = await harness.call('MSK-01-P1', { op: 'complete', request: { id: 'zero-done', authId: String(auth['authId']), volume: 0 } });
+    expect(nothing).toMatchObject({ result: 'approved', amount: 0 });
+    await settle(harness, projector);
+    expect(await rows(`SELECT kind, amount, account FROM readmodel.operations ORDER BY position`)).toEqual([
+      { kind: 'sale', amount: 8_900, account: 'acct:sever:cp:kuznetsov' },
+      { kind: 'fuel', amount: 0, account: 'acct:sever:cp:kuznetsov' },
+    ]);
+    expect(await rows(`SELECT kind, amount FROM readmodel.payments ORDER BY position`)).toEqual([{ kind: 'sale', amount: 8_900 }]);
+    expect(await rows(`SELECT count(*) AS n FROM readmodel.balance_changes`)).toEqual([{ n: 0 }]);
+    expect(await rows(`SELECT count(*) AS n FROM readmodel.balances`)).toEqual([{ n: 0 }]);
+  });
+
   it(`a seeded simulation keeps balances, the feed and the money equal to the engine's (SEED=${process.env['SEED'] ?? 'default'})`, async () => {
     const seed = Number(process.env['SEED'] ?? 20261203);
     const steps = Number(process.env['STEPS'] ?? 300);

@@ -44,7 +44,9 @@ interface NetworkImported {
   catalogChanged: boolean;
 }
 
+/** A movement of an account's money or points (none when neither moves: a card's receipt paid in cash with no points, a fuel transaction of 0 l). */
 function balanceChange(context: ProjectionContext, committed: CommittedEvent, event: { network: string; account: string; type: string }, delta: number, bonusDelta: number, reference: string | null): void {
+  if (delta === 0 && bonusDelta === 0) return;
   const after = context.balances.apply(event.account, event.network, delta, bonusDelta, committed.position, committed.at);
   context.add('balanceChanges', {
     position: committed.position,
