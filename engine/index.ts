@@ -15,7 +15,8 @@ export { networkDocumentSchema, networkJsonSchema, describeIssues } from './netw
 export type { CardDocument, CounterpartyDocument, NetworkDocument, SiteDocument } from './network/schema.js';
 export { ImportError } from './network/import.js';
 export type { ImportSummary } from './network/import.js';
-export type { CommittedEvent } from './store/lmdb-store.js';
+export type { ApiAnswerRecord, CommittedEvent, LmdbStore } from './store/lmdb-store.js';
+export { assert, assertNever } from './assert.js';
 export type { SitePriceList } from './price-publisher.js';
 export type { ReadModelLag } from './read-model/index.js';
 export { alertActionReasons, alertChanges, alertRuleIds, alertSeverities, alertStatuses, deliveryConfigFromEnvironment, signatureHeader, timestampHeader, deliveryHeader, verifySignature } from './alerts/index.js';

@@ -11,7 +11,7 @@ export { decodeBody, encodeBody } from './nats/codec.js';
 export type { Encoding } from './nats/codec.js';
 export { loopbackViewers, startHttpGateway } from './http/server.js';
 export type { HttpGateway } from './http/server.js';
-export { bearerAuthenticator } from './http/api/index.js';
+export { bearerAuthenticator, LmdbIdempotencyStore } from './http/api/index.js';
 export { feedItem, streamNames } from './http/streams.js';
 export type { SocketAuthenticator, StreamName, StreamOptions, Streams, StreamViewer, UpgradeRequest } from './http/streams.js';
 export { createMetrics } from './metrics.js';

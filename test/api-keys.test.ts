@@ -5,7 +5,7 @@
 // 422, a retry while the first still runs is 409, and a retry after a restart still replays.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,4 +129,56 @@ describe('API keys and Idempotency-Key through the served API', () => {
     expect((await call('POST', '/api/v1/apikeys', ownerKey, { role: 'admin', extra: 1 })).body).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [expect.objectContaining({ path: 'body' })] } });
     expect((await call('DELETE', '/api/v1/apikeys/k000000000000000000', ownerKey)).status).toBe(404);
   });
+
+  it('Idempotency-Key on POST: a retry replays the key made (one key), another body is 422; concurrent retries make one key', async () => {
+    const before = (await keysListed()).length;
+    const body = { role: 'accountant', label: 'BI nightly' };
+    const first = await call('POST', '/api/v1/apikeys', ownerKey, body, { 'Idempotency-Key': 'bi-nightly-1' });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replay')).toBeNull();
+    const retry = await call('POST', '/api/v1/apikeys', ownerKey, body, { 'Idempotency-Key': 'bi-nightly-1' });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replay')).toBe('true');
+    expect(retry.text).toBe(first.text);
+    const other = await call('POST', '/api/v1/apikeys', ownerKey, { ...body, label: 'BI hourly' }, { 'Idempotency-Key': 'bi-nightly-1' });
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect((await keysListed()).length).toBe(before + 1);
+    // Sent at once: the first runs; each other one replays it or (while it runs) is told 409 — never a second key.
+    const burst = await Promise.all(Array.from({ length: 8 }, () => call('POST', '/api/v1/apikeys', ownerKey, { role: 'admin', label: 'burst' }, { 'Idempotency-Key': 'burst-1' })));
+    const ran = burst.filter((answer) => answer.status === 201 && answer.headers.get('idempotent-replay') === null);
+    expect(ran).toHaveLength(1);
+    for (const answer of burst) {
+      if (answer.status === 409) expect(answer.body).toMatchObject({ error: { code: 'CONFLICT' } });
+      else expect(answer.text).toBe(ran[0]?.text);
+    }
+    expect((await keysListed()).filter((key) => key.label === 'burst')).toHaveLength(1);
+    const validation = await call('POST', '/api/v1/apikeys', ownerKey, { role: 'admin', label: '' }, { 'Idempotency-Key': 'fixed-1' });
+    expect(validation.status).toBe(400);
+    expect((await call('POST', '/api/v1/apikeys', ownerKey, { role: 'admin', label: 'fixed' }, { 'Idempotency-Key': 'fixed-1' })).status).toBe(201);
+  });
+
+  it('after a restart, a retry still replays; the kept answer is sealed (no key in the clear on disk)', async () => {
+    const body = { role: 'admin', label: 'before restart' };
+    const first = await call('POST', '/api/v1/apikeys', ownerKey, body, { 'Idempotency-Key': 'restart-1' });
+    expect(first.status).toBe(201);
+    const secret = String(first.body['token']).slice(-43);
+    await server?.stop();
+    server = undefined;
+    for (const file of filesUnder(dataDir)) expect(readFileSync(file).includes(secret), file).toBe(false);
+    await start();
+    const retry = await call('POST', '/api/v1/apikeys', ownerKey, body, { 'Idempotency-Key': 'restart-1' });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replay')).toBe('true');
+    expect(retry.text).toBe(first.text);
+    expect((await keysListed()).filter((key) => key.label === 'before restart')).toHaveLength(1);
+    const openapi = await call('GET', '/api/v1/openapi.json', undefined);
+    const post = (openapi.body['paths'] as Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>>)['/api/v1/apikeys']?.['post'];
+    expect(post?.parameters?.map((parameter) => parameter.name)).toContain('Idempotency-Key');
+    expect(Object.keys(post?.responses ?? {})).toEqual(expect.arrayContaining(['201', '409', '422']));
+  });
 });
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(directory, entry.name)) : [join(directory, entry.name)]));
+}

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Engine } from '../engine.js';
 import { constants, subjectPrefixDefault } from '../constants.js';
 import type { Bus, HttpGateway } from '../../gateways/index.js';
-import { bearerAuthenticator, connectNatsBus, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
+import { bearerAuthenticator, connectNatsBus, LmdbIdempotencyStore, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
 import { demoNetwork } from '../demo/demo-network.js';
 import type { ReadModel } from '../read-model/index.js';
 import { startReadModel } from '../read-model/index.js';
@@ -65,11 +65,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   await bus.flush();
   const security = await openSecurity(engine, { dataDir: options.dataDir, log: (level, message, fields) => logger[level](fields, message) });
   const apiLog = logger.child({ component: 'api' });
+  const log = (level: 'warn' | 'error', message: string, fields: Record<string, unknown>): void => apiLog[level](fields, message);
+  // Answers kept for `Idempotency-Key` retries: in the engine's LMDB, sealed with the security key.
+  const idempotency = new LmdbIdempotencyStore({ store: engine.store, clock: engine.clock, protection: security.atRest, log });
+  idempotency.startSweeper();
   const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost, undefined, {
     context: { engine, database: readModel?.database.pool, security },
     // Programs: API keys (`tessera apikey create`).
     authenticators: [bearerAuthenticator(security)],
-    log: (level, message, fields) => apiLog[level](fields, message),
+    idempotency,
+    log,
   });
   logger.info({ bus: bus.kind, nats: options.natsUrl ? withoutUserInfo(options.natsUrl) : null, http: http.port, data: options.dataDir }, 'tessera is ready');
 
@@ -85,6 +90,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       http.close();
       // Every decision is on disk and answered: the projector finishes its batch and stops.
       await readModel?.stop();
+      idempotency.stop();
       await security.close();
       await engine.close();
     })());

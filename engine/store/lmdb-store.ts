@@ -1,5 +1,6 @@
 // The engine's durable store: one LMDB environment holding the event journal (actor key + sequence),
-// snapshots, the global feed the read model follows, idempotency records, the hold-expiry index,
+// snapshots, the global feed the read model follows, idempotency records (terminals' requests and
+// the HTTP API's answers kept for `Idempotency-Key`), the hold-expiry index,
 // transaction records and reference data. Writes are asynchronous and batched by lmdb-js into one
 // transaction per turn of the event loop (group commit). The store follows each commit, not each
 // write: `afterFlush(callback)` runs the callback once everything written before it is on disk, and
@@ -26,6 +27,15 @@ export interface CommittedEvent {
 export interface IdempotencyRecord {
   fingerprint: string;
   reply: Record<string, unknown>;
+  at: number;
+}
+
+/** An HTTP answer kept for retries with the same `Idempotency-Key` (gateways/http/api/idempotency.ts). */
+export interface ApiAnswerRecord {
+  /** The request's keyed fingerprint (method, path, query, body). */
+  fingerprint: string;
+  /** The answer (status line, headers, body) as JSON, sealed when the security module is there. */
+  answer: string;
   at: number;
 }
 
@@ -87,6 +97,8 @@ export class LmdbStore {
   private readonly board: Database<BoardEntry, [string, string]>;
   private readonly sessionsDue: Database<true, [number, string, number]>;
   private readonly chargesPending: Database<true, [string, number]>;
+  private readonly apiAnswers: Database<ApiAnswerRecord, [string, string]>;
+  private readonly apiAnswersByTime: Database<true, [number, string, string]>;
   private nextPosition: number;
   private readonly logSeqs = new Map<string, number>();
   private writesIssued = 0;
@@ -127,6 +139,8 @@ export class LmdbStore {
     this.board = this.root.openDB(named('open-sessions'));
     this.sessionsDue = this.root.openDB(named('sessions-due'));
     this.chargesPending = this.root.openDB(named('session-charges-pending'));
+    this.apiAnswers = this.root.openDB(named('api-answers'));
+    this.apiAnswersByTime = this.root.openDB(named('api-answers-by-time'));
     let last = 0;
     for (const key of this.feed.getKeys({ reverse: true, limit: 1 })) last = key;
     this.nextPosition = last + 1;
@@ -214,6 +228,33 @@ export class LmdbStore {
     for (const key of this.idempotencyByTime.getKeys({ start: [0, '', ''], end: [before, '', ''], limit: max })) {
       this.issue(this.idempotency.remove([key[1], key[2]]));
       this.issue(this.idempotencyByTime.remove(key));
+      removed++;
+    }
+    return removed;
+  }
+
+  // ---- HTTP answers kept for Idempotency-Key retries ----------------------------------------
+
+  /** The answer kept for a caller's (scope's) key, or undefined. */
+  apiAnswer(scope: string, key: string): ApiAnswerRecord | undefined {
+    return this.apiAnswers.get([scope, key]);
+  }
+
+  /** Keeps an answer (durable with the writes of the same turn; `flushed()` waits for it). */
+  rememberApiAnswer(scope: string, key: string, record: ApiAnswerRecord): void {
+    const previous = this.apiAnswers.get([scope, key]);
+    if (previous !== undefined) this.issue(this.apiAnswersByTime.remove([previous.at, scope, key]));
+    this.issue(this.apiAnswersByTime.put([record.at, scope, key], true));
+    this.issue(this.apiAnswers.put([scope, key], record));
+  }
+
+  /** Forgets answers kept before `before` (at most `max`); returns how many it removed. */
+  forgetApiAnswersBefore(before: number, max: number): number {
+    let removed = 0;
+    for (const key of this.apiAnswersByTime.getKeys({ start: [0, '', ''], end: [before, '', ''], limit: max })) {
+      const record = this.apiAnswers.get([key[1], key[2]]);
+      if (record !== undefined && record.at === key[0]) this.issue(this.apiAnswers.remove([key[1], key[2]]));
+      this.issue(this.apiAnswersByTime.remove(key));
       removed++;
     }
     return removed;

@@ -28,6 +28,8 @@ export interface ApiMount {
   context: ApiContext;
   authenticators: readonly Authenticator[];
   checkCsrf?: RouterOptions['checkCsrf'];
+  /** Answers kept for `Idempotency-Key` on POST (`LmdbIdempotencyStore` on the engine's store). */
+  idempotency?: RouterOptions['idempotency'];
   log?: RouterOptions['log'];
 }
 
@@ -107,7 +109,7 @@ export async function startHttpGateway(
     });
   });
   // The /api/v1 routes (search, reports, management); the document at /api/v1/openapi.json lists them.
-  mountApi(app, apiRoutes(api.context), { authenticators: api.authenticators, ...(api.checkCsrf ? { checkCsrf: api.checkCsrf } : {}), ...(api.log ? { log: api.log } : {}) });
+  mountApi(app, apiRoutes(api.context), { authenticators: api.authenticators, ...(api.checkCsrf ? { checkCsrf: api.checkCsrf } : {}), ...(api.idempotency ? { idempotency: api.idempotency } : {}), ...(api.log ? { log: api.log } : {}) });
   serveDashboard(app);
   app.any('/*', (res) => {
     res.cork(() => res.writeStatus('404 Not Found').writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such endpoint' } })));

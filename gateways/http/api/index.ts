@@ -8,12 +8,14 @@ import type { OpenApiInfo } from './openapi.js';
 import type { Route, RouterOptions } from './router.js';
 import { mountRoutes, route } from './router.js';
 
-export { ApiError, apiErrorCodes, apiErrorSchema, httpMethods, mountRoutes, readBody, route } from './router.js';
-export type { ApiErrorCode, ApiReply, ApiRequest, Authenticator, HttpMethod, RawRequest, ResponseSink, Route, RouterOptions } from './router.js';
+export { ApiError, apiErrorCodes, apiErrorSchema, httpMethods, idempotencyKeyOf, mountRoutes, readBody, route } from './router.js';
+export type { ApiErrorCode, ApiReply, ApiRequest, Authenticator, HttpMethod, IdempotencyClaim, IdempotencyStore, KeptAnswer, RawRequest, ResponseSink, Route, RouterOptions } from './router.js';
 export { openApiDocument } from './openapi.js';
 export { contentDisposition, cursorRows, exportColumnTypes, exportFormats, exportReply, exportRowsMax } from './export.js';
 export type { ExportColumn, ExportColumnType, ExportFormat } from './export.js';
 export { bearerAuthenticator } from './authenticators.js';
+export { LmdbIdempotencyStore } from './idempotency.js';
+export type { LmdbIdempotencyOptions } from './idempotency.js';
 export type { OpenApiInfo } from './openapi.js';
 
 export const apiInfo: OpenApiInfo = {

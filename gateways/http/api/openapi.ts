@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import type { Route } from './router.js';
+import { constants } from '../../../engine/index.js';
 import { apiErrorSchema, parameterNames } from './router.js';
 
 export interface OpenApiInfo {
@@ -28,6 +29,21 @@ const errorAnswers = {
   '413': 'the body is larger than allowed (`PAYLOAD_TOO_LARGE`)',
 } as const;
 
+/** What every POST that needs a principal adds: the `Idempotency-Key` header and its two refusals. */
+const idempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe: the first request with a key runs and its answer is kept for 24 hours; the same key with the same request gets that answer again (header `Idempotent-Replay: true`) and runs nothing. The key is the caller’s own (scoped to its user or API key).',
+  schema: { type: 'string', minLength: 1, maxLength: constants.apiIdempotencyKeyLengthMax, pattern: '^[\\x20-\\x7E]+$' },
+} as const;
+const idempotencyAnswers = {
+  '409': 'the first request with this `Idempotency-Key` is still running (`CONFLICT`); retry later',
+  '422': 'this `Idempotency-Key` was used for another request (`IDEMPOTENCY_KEY_REUSED`)',
+} as const;
+const replayHeader = { 'Idempotent-Replay': { description: '`true` when this is the answer kept for an `Idempotency-Key`, replayed', schema: { type: 'string', enum: ['true'] } } } as const;
+
 export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const definition of routes) {
@@ -41,17 +57,20 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
         parameters.push({ name, in: 'query', required: required.has(name), ...(typeof schema['description'] === 'string' ? { description: schema['description'] } : {}), schema });
       }
     }
+    const idempotent = definition.method === 'post' && definition.action !== 'public';
+    if (idempotent) parameters.push(idempotencyKeyParameter);
     const success = String(definition.status ?? 200);
     const content: Record<string, unknown> = {};
     if (definition.produces !== undefined) for (const type of definition.produces) content[type] = { schema: { type: 'string', format: 'binary' } };
     else content['application/json'] = { schema: jsonSchema(definition.response, 'output') };
-    const responses: Record<string, unknown> = { [success]: { description: definition.summary, content } };
+    const responses: Record<string, unknown> = { [success]: { description: definition.summary, ...(idempotent ? { headers: replayHeader } : {}), content } };
     const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
     for (const [status, description] of Object.entries(errorAnswers)) {
       if (definition.action === 'public' && (status === '401' || status === '403')) continue;
       if (definition.body === undefined && status === '413') continue;
       responses[status] = { description, content: errorContent };
     }
+    if (idempotent) for (const [status, description] of Object.entries(idempotencyAnswers)) responses[status] = { description, content: errorContent };
     paths[path] ??= {};
     paths[path][definition.method] = {
       operationId: operationId(definition),

@@ -3,14 +3,15 @@
 // route needs the same way: it copies the request out of uWS before the first await (uWS requests are
 // valid only synchronously), caps and parses the body, validates query and body (400 with the
 // issues' paths, never the values), finds the principal (authenticators plug in: sessions, API keys),
-// checks CSRF for cookie-authenticated writes, refuses with stable codes, maps thrown errors to 500
-// without details, and writes streamed answers with backpressure. The OpenAPI document is made from
+// checks CSRF for cookie-authenticated writes, honours `Idempotency-Key` on POST (idempotency.ts),
+// refuses with stable codes, maps thrown errors to 500 without details, and writes streamed answers
+// with backpressure. The OpenAPI document is made from
 // the same route list (openapi.ts), so documentation and behaviour cannot drift.
 
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
 import type { Action, Principal } from '../../../engine/index.js';
-import { constants } from '../../../engine/index.js';
+import { assertNever, constants } from '../../../engine/index.js';
 
 export const httpMethods = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export type HttpMethod = (typeof httpMethods)[number];
@@ -134,8 +135,58 @@ export interface RawRequest {
 /** Finds who is asking (a session cookie, an API key); undefined when this kind of credential is absent or not valid. */
 export type Authenticator = (request: RawRequest) => Principal | undefined | Promise<Principal | undefined>;
 
+/** An answer as written: the status line, the headers that matter, the JSON body's text. */
+export interface KeptAnswer {
+  status: string;
+  headers: Readonly<Record<string, string>>;
+  body: string;
+}
+
+/** What the router does with a request that carries a key. */
+export type IdempotencyClaim =
+  | { kind: 'run'; complete(answer: KeptAnswer): Promise<void>; release(): void }
+  | { kind: 'replay'; answer: KeptAnswer }
+  | { kind: 'reused' }
+  | { kind: 'running' }
+  | { kind: 'busy' };
+
+/** `RouterOptions.idempotency`: claims keys, keeps answers (idempotency.ts keeps them in LMDB). */
+export interface IdempotencyStore {
+  /** The request's fingerprint (keyed: a body may hold a password or a PIN). */
+  fingerprint(parts: readonly (string | Uint8Array)[]): string;
+  claim(scope: string, key: string, fingerprint: string): IdempotencyClaim;
+}
+
+/** The key of the header: 1–255 printable ASCII characters, bare or as a structured-field string (`"…"`); undefined when absent. */
+export function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  let value = header.trim();
+  const quoted = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"$/.exec(value);
+  if (quoted?.[1] !== undefined) value = quoted[1].replace(/\\(["\\])/g, '$1');
+  if (value.length < 1 || value.length > constants.apiIdempotencyKeyLengthMax || !/^[\x20-\x7e]+$/.test(value)) {
+    const message = `1 to ${constants.apiIdempotencyKeyLengthMax} printable ASCII characters`;
+    throw new ApiError('BAD_REQUEST', `the Idempotency-Key header is not valid: ${message}`, [{ path: 'header.idempotency-key', message }]);
+  }
+  return value;
+}
+
+/** Headers never kept with an answer (a replay must not hand out a credential). */
+const headersNotKept = new Set(['set-cookie']);
+
+export function keptHeaders(headers: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (!headersNotKept.has(name.toLowerCase())) result[name] = value;
+  return result;
+}
+
 export interface RouterOptions {
   authenticators: readonly Authenticator[];
+  /**
+   * Keeps answers for `Idempotency-Key` on every POST that needs a principal (the key is the
+   * principal's); without it the header is ignored. Public POSTs (sign-in) ignore it: nobody to scope
+   * it to, and their answers are one-time credentials.
+   */
+  idempotency?: IdempotencyStore | undefined;
   /** Whether a cookie-authenticated write carries the right CSRF token; principals of kind `apikey` are not asked. */
   checkCsrf?: (principal: Principal, request: RawRequest) => boolean;
   log?: (level: 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
@@ -193,6 +244,7 @@ export function mountRoutes(app: TemplatedApp, routes: readonly Route[], options
 }
 
 async function handle(definition: Route, options: RouterOptions, res: HttpResponse, state: ResponseState, raw: RawRequest, rawParams: readonly (readonly [string, string])[], queryString: string, body: Buffer | undefined): Promise<void> {
+  let claim: Extract<IdempotencyClaim, { kind: 'run' }> | undefined;
   try {
     let principal: Principal | undefined;
     if (definition.action !== 'public') {
@@ -205,14 +257,52 @@ async function handle(definition: Route, options: RouterOptions, res: HttpRespon
         throw new ApiError('CSRF_FAILED', 'the X-CSRF-Token header is missing or does not match the session');
       }
     }
+    const idempotency = definition.method === 'post' && principal !== undefined ? options.idempotency : undefined;
+    const idempotencyKey = idempotency !== undefined ? idempotencyKeyOf(raw.headers['idempotency-key']) : undefined;
     const params = decodeParameters(rawParams);
     const query = validate(definition.query, queryObject(queryString), 'query');
     const parsedBody = definition.body === undefined ? undefined : validate(definition.body, parseJson(body), 'body');
     const request: ApiRequest<unknown, unknown> = { method: raw.method, url: raw.url, params, query, body: parsedBody, headers: raw.headers, remote: raw.remote, principal };
-    const reply = await definition.handle(request);
-    if ('stream' in reply) await stream(res, state, reply);
-    else answerJson(res, state, statusLine(reply.status ?? definition.status ?? 200), reply.body, reply.headers);
+    if (idempotency !== undefined && idempotencyKey !== undefined && principal !== undefined) {
+      // Checked after validation: a request refused as not valid did nothing and takes no key.
+      const fingerprint = idempotency.fingerprint([raw.method, raw.url, queryString, body ?? new Uint8Array(0)]);
+      const claimed = idempotency.claim(`${principal.network}/${principal.kind}/${principal.id}`, idempotencyKey, fingerprint);
+      switch (claimed.kind) {
+        case 'replay':
+          writeAnswer(res, state, { ...claimed.answer, headers: { ...claimed.answer.headers, 'Idempotent-Replay': 'true' } });
+          return;
+        case 'reused':
+          throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for another request');
+        case 'running':
+          throw new ApiError('CONFLICT', 'the first request with this Idempotency-Key is still running; retry later');
+        case 'busy':
+          throw new ApiError('UNAVAILABLE', 'too many requests with an Idempotency-Key are running; retry later');
+        case 'run':
+          claim = claimed;
+          break;
+        default:
+          return assertNever(claimed);
+      }
+    }
+    let reply: ApiReply<unknown>;
+    try {
+      reply = await definition.handle(request);
+    } catch (error) {
+      // The handler's refusals are its answers (kept for a retry); a failure (5xx) or a rate limit may pass: the retry runs.
+      if (claim !== undefined && error instanceof ApiError && keptRefusal(error.code)) await claim.complete(errorAnswer(error));
+      throw error;
+    }
+    if ('stream' in reply) {
+      // A streamed answer (an export) is not kept: its retry runs again.
+      claim?.release();
+      await stream(res, state, reply);
+      return;
+    }
+    const answer: KeptAnswer = { status: statusLine(reply.status ?? definition.status ?? 200), headers: reply.headers ?? {}, body: JSON.stringify(reply.body) };
+    if (claim !== undefined) await claim.complete({ ...answer, headers: keptHeaders(answer.headers) });
+    writeAnswer(res, state, answer);
   } catch (error) {
+    claim?.release();
     if (!(error instanceof ApiError)) options.log?.('error', 'api: a request failed', { path: definition.path, method: definition.method, error: error instanceof Error ? error.message : String(error) });
     // Once a streamed answer's status line is out, no error answer can follow: the connection is cut.
     if (state.started) {
@@ -221,6 +311,11 @@ async function handle(definition: Route, options: RouterOptions, res: HttpRespon
     }
     answerError(res, state, error instanceof ApiError ? error : new ApiError('INTERNAL', 'the request failed; it has been logged'));
   }
+}
+
+/** Refusals a handler answers with that a retry with the same key gets again (not 5xx, not a rate limit). */
+function keptRefusal(code: ApiErrorCode): boolean {
+  return statusOfCode[code].startsWith('4') && code !== 'RATE_LIMITED';
 }
 
 function validate(schema: z.ZodType | undefined, value: unknown, where: 'query' | 'body'): unknown {
@@ -282,13 +377,12 @@ function statusLine(status: number): string {
 
 const statusLines: Readonly<Record<number, string>> = { 200: '200 OK', 201: '201 Created', 202: '202 Accepted', 204: '204 No Content' };
 
-function answerJson(res: HttpResponse, state: ResponseState, status: string, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+function writeAnswer(res: HttpResponse, state: ResponseState, answer: KeptAnswer): void {
   if (state.aborted) return;
-  const text = JSON.stringify(body);
   res.cork(() => {
-    res.writeStatus(status).writeHeader('Content-Type', 'application/json; charset=utf-8').writeHeader('Cache-Control', 'no-store');
-    for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
-    res.end(text);
+    res.writeStatus(answer.status).writeHeader('Content-Type', 'application/json; charset=utf-8').writeHeader('Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(answer.headers)) res.writeHeader(name, value);
+    res.end(answer.body);
   });
 }
 
@@ -296,8 +390,12 @@ function errorBody(error: ApiError): ApiErrorBody {
   return { error: { code: error.code, message: error.message, ...(error.issues !== undefined ? { issues: [...error.issues] } : {}) } };
 }
 
+function errorAnswer(error: ApiError): KeptAnswer {
+  return { status: statusOfCode[error.code], headers: error.headers ?? {}, body: JSON.stringify(errorBody(error)) };
+}
+
 function answerError(res: HttpResponse, state: ResponseState, error: ApiError): void {
-  answerJson(res, state, statusOfCode[error.code], errorBody(error), error.headers);
+  writeAnswer(res, state, errorAnswer(error));
 }
 
 async function stream(res: HttpResponse, state: ResponseState, reply: { status?: number; headers: Readonly<Record<string, string>>; stream: (sink: ResponseSink) => Promise<void> }): Promise<void> {
