@@ -255,6 +255,17 @@ export const constants = {
   alertDeliveriesPendingMax: 10_000,
   /** The error text kept with a failed delivery. */
   alertDeliveryErrorLengthMax: 200,
+
+  // Balances and reports (HTTP API, read model).
+  /** Longest period one report covers, in days. */
+  reportPeriodDaysMax: 400,
+  /** Rows of one report answer (groups); a larger grouping is refused. */
+  reportRowsMax: 100_000,
+  /** Rows of one page of an account's operations or of the balances list. */
+  historyPageRowsMax: 500,
+  historyPageRowsDefault: 100,
+  /** Rows of an account's pricing conditions (product × price × rule). */
+  pricingConditionsRowsMax: 10_000,
 } as const;
 
 /** The subject prefix of the protocol (configurable; default `tessera`). */

@@ -19,6 +19,15 @@ export type { ApiAnswerRecord, CommittedEvent, LmdbStore } from './store/lmdb-st
 export { assert, assertNever } from './assert.js';
 export type { SitePriceList } from './price-publisher.js';
 export type { ReadModelLag } from './read-model/index.js';
+// Balances, histories and reports of the read model (the HTTP API's reads).
+export {
+  ReportTooLargeError, accountOf, balanceList, balanceOf, decodeHistoryCursor, encodeHistoryCursor, networkTimezone, operationHistory, ownerKindsOfAccounts, paymentMethodGroups,
+  paymentMethodsReport, pricingConditions, reportNames, salesGroups, salesReport, settlementsReport, topupGroups, topupsReport, washSessionGroups, washSessionsReport,
+} from './read-model/index.js';
+export type {
+  AccountOwner, AccountRecord, BalanceView, GroupedReport, GroupValues, HistoryCursor, OperationHistoryRow, PricingConditions, ReportName, ReportPeriod, ReportScope,
+  SalesGroup, SettlementRow, SettlementsReport, WashSessionGroup, TopupGroup, PaymentMethodGroup,
+} from './read-model/index.js';
 export { alertActionReasons, alertChanges, alertRuleIds, alertSeverities, alertStatuses, deliveryConfigFromEnvironment, signatureHeader, timestampHeader, deliveryHeader, verifySignature } from './alerts/index.js';
 export type {
   AlertActionReason,

@@ -15,3 +15,12 @@ export { rebuildReadModel } from './rebuild.js';
 export type { RebuildOptions, RebuildSummary } from './rebuild.js';
 export { projections } from './projections.js';
 export { storableText } from './writes.js';
+// Balances, histories and reports the HTTP API reads (queries/).
+export {
+  ReportTooLargeError, accountOf, balanceList, balanceOf, decodeHistoryCursor, encodeHistoryCursor, networkTimezone, operationHistory, ownerKindsOfAccounts, paymentMethodGroups,
+  paymentMethodsReport, pricingConditions, reportNames, salesGroups, salesReport, settlementsReport, topupGroups, topupsReport, washSessionGroups, washSessionsReport,
+} from './queries/index.js';
+export type {
+  AccountOwner, AccountRecord, BalanceView, GroupedReport, GroupValues, HistoryCursor, OperationHistoryRow, PricingConditions, ReportName, ReportPeriod, ReportScope,
+  SalesGroup, SettlementRow, SettlementsReport, WashSessionGroup, TopupGroup, PaymentMethodGroup,
+} from './queries/index.js';

@@ -4,7 +4,8 @@
 import type { ApiContext } from '../context.js';
 import type { Route } from '../router.js';
 import { apiKeyRoutes } from './api-keys.js';
+import { reportRoutes } from './reports.js';
 
 export function apiRoutes(context: ApiContext): Route[] {
-  return [...apiKeyRoutes(context)];
+  return [...apiKeyRoutes(context), ...reportRoutes(context)];
 }
