@@ -16,3 +16,6 @@ export { feedItem, streamNames } from './http/streams.js';
 export type { SocketAuthenticator, StreamName, StreamOptions, Streams, StreamViewer, UpgradeRequest } from './http/streams.js';
 export { createMetrics } from './metrics.js';
 export type { Metrics, ReadModelGauges } from './metrics.js';
+export { apiRoutes } from './http/api/routes/index.js';
+export { mountApi } from './http/api/index.js';
+export type { ApiContext } from './http/api/context.js';

@@ -142,11 +142,11 @@ async function grouped<Measures extends object>(
   period: ReportPeriod,
   statement: Statement,
   source: string,
-  groups: readonly { name: keyof GroupValues; sql: string }[],
+  groups: readonly { name: keyof GroupValues; sql: string | (() => string) }[],
   measures: string,
   zero: Measures,
 ): Promise<GroupedReport<Measures>> {
-  const keys = groups.map((group, index) => `${group.sql} AS g${index}`);
+  const keys = groups.map((group, index) => `${typeof group.sql === 'string' ? group.sql : group.sql()} AS g${index}`);
   const groupBy = groups.length === 0 ? '' : `GROUP BY ${groups.map((_, index) => `g${index}`).join(', ')} ORDER BY ${groups.map((_, index) => `g${index}`).join(', ')}`;
   const sql = `SELECT ${[...keys, measures].join(', ')} FROM ${source} WHERE ${statement.where.join(' AND ')} ${groupBy} LIMIT ${statement.parameter(period.rowsMax + 1)}`;
   const result = await db.query<Record<string, unknown>>(sql, statement.values);
@@ -173,7 +173,7 @@ export function salesReport(db: Queryable, period: ReportPeriod, groups: readonl
   statement.where.push(`l.network = ${statement.parameter(period.network)}`);
   periodFilter(statement, period, 'l.at');
   scopeFilter(statement, period, { site: 'l.site', account: 'l.account' });
-  const columns: Record<SalesGroup, string> = { site: 'l.site', product: 'l.product', day: dayOf(statement, period, 'l.at') };
+  const columns: Record<SalesGroup, string | (() => string)> = { site: 'l.site', product: 'l.product', day: () => dayOf(statement, period, 'l.at') };
   return grouped(
     db,
     period,
@@ -191,7 +191,7 @@ export function paymentMethodsReport(db: Queryable, period: ReportPeriod, groups
   statement.where.push(`p.network = ${statement.parameter(period.network)}`);
   periodFilter(statement, period, 'p.at');
   scopeFilter(statement, period, { site: 'p.site', account: 'p.account' });
-  const columns: Record<PaymentMethodGroup | 'method', string> = { method: 'p.method', site: 'p.site', day: dayOf(statement, period, 'p.at') };
+  const columns: Record<PaymentMethodGroup | 'method', string | (() => string)> = { method: 'p.method', site: 'p.site', day: () => dayOf(statement, period, 'p.at') };
   return grouped(
     db,
     period,
@@ -208,7 +208,7 @@ export function washSessionsReport(db: Queryable, period: ReportPeriod, groups: 
   statement.where.push(`s.network = ${statement.parameter(period.network)}`, 's.stopped_at IS NOT NULL');
   periodFilter(statement, period, 's.stopped_at');
   scopeFilter(statement, period, { site: 's.site', account: 's.account', client: 's.client' });
-  const columns: Record<WashSessionGroup, string> = { site: 's.site', tariff: 's.tariff', day: dayOf(statement, period, 's.stopped_at') };
+  const columns: Record<WashSessionGroup, string | (() => string)> = { site: 's.site', tariff: 's.tariff', day: () => dayOf(statement, period, 's.stopped_at') };
   return grouped(
     db,
     period,
@@ -225,7 +225,7 @@ export function topupsReport(db: Queryable, period: ReportPeriod, groups: readon
   statement.where.push(`t.network = ${statement.parameter(period.network)}`);
   periodFilter(statement, period, 't.at');
   scopeFilter(statement, period, { site: 't.site', account: 't.account' });
-  const columns: Record<TopupGroup, string> = { method: 't.method', site: 't.site', day: dayOf(statement, period, 't.at') };
+  const columns: Record<TopupGroup, string | (() => string)> = { method: 't.method', site: 't.site', day: () => dayOf(statement, period, 't.at') };
   return grouped(
     db,
     period,
