@@ -19,14 +19,6 @@ export type { ApiAnswerRecord, CommittedEvent, LmdbStore } from './store/lmdb-st
 export { assert, assertNever } from './assert.js';
 export type { SitePriceList } from './price-publisher.js';
 export type { ReadModelLag } from './read-model/index.js';
-// The read model's parts that tests and tools drive (projector, database, drop and rebuild).
-export { Projector, dropReadModel, openReadModelDatabase, rebuildReadModel } from './read-model/index.js';
-export type { ReadModelDatabase } from './read-model/index.js';
-// Test parts: an engine on a temporary directory with a simulated clock, PostgreSQL server and PGlite.
-export { openHarness } from './testing/engine-harness.js';
-export type { Harness } from './testing/engine-harness.js';
-export { embeddedPostgresForTests, serverPostgresForTests } from './testing/postgres.js';
-export type { PostgresForTests } from './testing/postgres.js';
 // Balances, histories and reports of the read model (the HTTP API's reads).
 export {
   ReportTooLargeError, accountOf, balanceList, balanceOf, decodeHistoryCursor, encodeHistoryCursor, networkTimezone, operationHistory, ownerKindsOfAccounts, paymentMethodGroups,

@@ -9,21 +9,10 @@
 import uWS from 'uWebSockets.js';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness, PostgresForTests, Principal, ReadModelDatabase, Reply, TerminalRequest } from '../engine/index.js';
-import {
-  Projector,
-  demoCards,
-  demoFleetCard,
-  demoNetwork,
-  demoPins,
-  dropReadModel,
-  embeddedPostgresForTests,
-  openHarness,
-  openReadModelDatabase,
-  rebuildReadModel,
-  seededRandom,
-  serverPostgresForTests,
-} from '../engine/index.js';
+import type { Principal, Reply, TerminalRequest } from '../engine/index.js';
+import { demoCards, demoFleetCard, demoNetwork, demoPins, seededRandom } from '../engine/index.js';
+import type { Harness, PostgresForTests, ReadModelDatabase } from '../engine/testing/index.js';
+import { Projector, dropReadModel, embeddedPostgresForTests, openHarness, openReadModelDatabase, rebuildReadModel, serverPostgresForTests } from '../engine/testing/index.js';
 import { apiRoutes, mountApi } from '../gateways/index.js';
 
 const seed = Number(process.env['SEED'] ?? 20_261_123);
@@ -77,7 +66,7 @@ interface TopupFact { at: number; site: string; method: string; amount: number; 
 interface WashFact { at: number; site: string; tariff: string; minutes: number; amount: number; account: string }
 interface MoneyFact { at: number; account: string; delta: number; kind: 'debit' | 'return' | 'topup' }
 interface Inquiry { at: number; holder: Holder; available: number; bonus: number }
-interface Sold { kind: 'fuel' | 'sale'; txId: string; terminal: string; site: string; account: string | null; lines: { product: string; qty: number; amount: number; discount: number; left: number }[]; amount: number; left: number }
+interface Sold { kind: 'fuel' | 'sale'; txId: string; terminal: string; site: string; account: string | null; lines: { product: string; qty: number; amount: number; discount: number; left: number; returned: number }[]; amount: number; left: number }
 
 interface Tally {
   lines: SaleLineFact[];
@@ -90,6 +79,8 @@ interface Tally {
   end: number;
 }
 
+/** What returning `amount` more of `whole` (after `before`) gives back of `share`: cumulative, rounded down, so all of it once all is returned. */
+const cumulativeShare = (share: number, before: number, amount: number, whole: number): number => Math.floor((share * (before + amount)) / whole) - Math.floor((share * before) / whole);
 const dayOf = (at: number): string => new Date(at + moscowOffsetMs).toISOString().slice(0, 10);
 
 type Row = Record<string, unknown>;
@@ -136,7 +127,7 @@ async function simulate(harness: Harness, random: () => number): Promise<Tally> 
       const completed = await call(terminal, 'complete', { id: id('c'), authId: authorized['authId'], volume: Math.min(approvedVolume, between(1, volume / 1_000) * 1_000) });
       expect(completed.result, JSON.stringify(completed)).toBe('approved');
       const amount = Number(completed['amount']);
-      const line = { product, qty: Number(completed['volume']), amount, discount: Number(completed['discount']), left: amount };
+      const line = { product, qty: Number(completed['volume']), amount, discount: Number(completed['discount']), left: amount, returned: 0 };
       tally.lines.push({ at, site, product, qty: line.qty, amount, discount: line.discount, account: holder.account, refund: false });
       tally.payments.push({ at, site, method: 'account', amount, account: holder.account, refund: false });
       tally.money.push({ at, account: holder.account, delta: -amount, kind: 'debit' });
@@ -158,7 +149,7 @@ async function simulate(harness: Harness, random: () => number): Promise<Tally> 
         tally.payments.push({ at, site, method: payment.method, amount: payment.amount, account, refund: false });
         if (payment.method === 'account' && account !== null) tally.money.push({ at, account, delta: -payment.amount, kind: 'debit' });
       }
-      sold.push({ kind: 'sale', txId: String(reply['txId']), terminal: posOf(site), site, account, lines: replyLines.map((line) => ({ ...line, left: line.qty })), amount: Number(reply['amount']), left: Number(reply['amount']) });
+      sold.push({ kind: 'sale', txId: String(reply['txId']), terminal: posOf(site), site, account, lines: replyLines.map((line) => ({ ...line, left: line.qty, returned: 0 })), amount: Number(reply['amount']), left: Number(reply['amount']) });
     } else if (choice < 0.7) {
       const original = sold.length > 0 ? pick(sold) : undefined;
       if (original === undefined) continue;
@@ -171,10 +162,9 @@ async function simulate(harness: Harness, random: () => number): Promise<Tally> 
         expect(reply['amount']).toBe(amount);
         // The engine returns volume cumulatively (rounded down), so that the last return gives all of it back.
         const refundedBefore = original.amount - original.left;
-        const share = (part: number): number => Math.floor((line.qty * part) / line.amount);
-        const qty = share(refundedBefore + amount) - share(refundedBefore);
+        const qty = cumulativeShare(line.qty, refundedBefore, amount, line.amount);
         original.left -= amount;
-        tally.lines.push({ at, site: original.site, product: line.product, qty: -qty, amount: -amount, discount: -Math.trunc((line.discount * amount) / line.amount), account: original.account, refund: true });
+        tally.lines.push({ at, site: original.site, product: line.product, qty: -qty, amount: -amount, discount: -cumulativeShare(line.discount, refundedBefore, amount, line.amount), account: original.account, refund: true });
         tally.payments.push({ at, site: original.site, method: 'account', amount: -amount, account: original.account, refund: true });
         if (original.account !== null) tally.money.push({ at, account: original.account, delta: amount, kind: 'return' });
       } else {
@@ -184,7 +174,9 @@ async function simulate(harness: Harness, random: () => number): Promise<Tally> 
         if (reply.result !== 'approved') continue;
         line.left -= 1_000;
         const amount = Number(reply['amount']);
-        tally.lines.push({ at, site: original.site, product: line.product, qty: -1_000, amount: -amount, discount: -Math.trunc((line.discount * amount) / line.amount), account: original.account, refund: true });
+        const discount = cumulativeShare(line.discount, line.returned, amount, line.amount);
+        line.returned += amount;
+        tally.lines.push({ at, site: original.site, product: line.product, qty: -1_000, amount: -amount, discount: -discount, account: original.account, refund: true });
         for (const payment of reply['payments'] as { method: string; amount: number }[]) {
           tally.payments.push({ at, site: original.site, method: payment.method, amount: -payment.amount, account: original.account, refund: true });
           if (payment.method === 'account' && original.account !== null) tally.money.push({ at, account: original.account, delta: payment.amount, kind: 'return' });

@@ -6,5 +6,5 @@ export { openHarness } from './engine-harness.js';
 export type { Harness } from './engine-harness.js';
 export { embeddedPostgresForTests, serverPostgresForTests } from './postgres.js';
 export type { PostgresForTests } from './postgres.js';
-export { openReadModelDatabase, Projector, dropReadModel, migrateReadModel, readModelSchema, startReadModel } from '../read-model/index.js';
+export { openReadModelDatabase, Projector, dropReadModel, migrateReadModel, readModelSchema, rebuildReadModel, startReadModel } from '../read-model/index.js';
 export type { ReadModel, ReadModelDatabase } from '../read-model/index.js';
