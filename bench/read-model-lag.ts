@@ -11,6 +11,7 @@
 // Checked afterwards: every journal event is in `readmodel.events`, one operation per completion.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import type pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine, networkDocumentSchema } from '../engine/index.js';
@@ -21,7 +22,7 @@ import type { BenchNetworkSize } from './network.js';
 import { benchCardNumber, benchNetwork, benchProduct, benchTerminalId } from './network.js';
 import { readModelTarget } from './postgres.js';
 import type { LatencySummary } from './stats.js';
-import { LatencyRecorder, cpuPercent, ownCpuMicros, perSecond, seededRandom } from './stats.js';
+import { LatencyRecorder, cpuPercent, ownCpuMicros, perSecond, procGroupUsage, seededRandom } from './stats.js';
 
 export interface LagBenchOptions {
   network: BenchNetworkSize;
@@ -56,6 +57,8 @@ export interface LagBenchReport {
   catchUpMs: number;
   /** This process's CPU (engine and projector) over the window, percent of one core. */
   cpuPercent: number;
+  /** The read model's PostgreSQL backends over the window (a local server; PGlite runs in this process). */
+  postgresCpuPercent?: number;
   targetSeconds: number;
   withinTarget: boolean;
   violations: string[];
@@ -158,6 +161,8 @@ export async function runLagBench(options: LagBenchOptions): Promise<LagBenchRep
     const recorder = new LatencyRecorder();
     const journalBefore = engine.store.lastPosition;
     const projectedBefore = projector.position;
+    const backends = await backendPids(readModel.database.pool);
+    const backendCpuBefore = procGroupUsage(backends).cpuMicros;
     const cpuBefore = ownCpuMicros();
     const errorsBefore = errors;
     const intervalMs = 1000 / rate;
@@ -177,6 +182,7 @@ export async function runLagBench(options: LagBenchOptions): Promise<LagBenchRep
     const journalAfter = engine.store.lastPosition;
     const projectedAfter = projector.position;
     const cpu = cpuPercent(ownCpuMicros() - cpuBefore, windowMs);
+    const postgresCpu = backends.length > 0 ? cpuPercent(procGroupUsage(backends).cpuMicros - backendCpuBefore, windowMs) : undefined;
     const lastReply = performance.now();
     await engine.store.flushed();
     projector.advanceHead(engine.store.lastPosition);
@@ -222,6 +228,7 @@ export async function runLagBench(options: LagBenchOptions): Promise<LagBenchRep
       lag,
       catchUpMs,
       cpuPercent: cpu,
+      ...(postgresCpu !== undefined ? { postgresCpuPercent: postgresCpu } : {}),
       targetSeconds: lagTargetSeconds,
       withinTarget: lag.maxSeconds < lagTargetSeconds,
       violations,
@@ -238,3 +245,12 @@ export async function runLagBench(options: LagBenchOptions): Promise<LagBenchRep
   }
 }
 
+/** The process ids of the server backends serving this database (the projector's connection among them). */
+async function backendPids(pool: pg.Pool): Promise<number[]> {
+  try {
+    const { rows } = await pool.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'");
+    return rows.map((row) => row.pid);
+  } catch {
+    return [];
+  }
+}
