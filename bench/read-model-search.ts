@@ -24,7 +24,7 @@ import type { LatencySummary } from './stats.js';
 import { LatencyRecorder, cpuPercent, ownCpuMicros, perSecond, seededRandom } from './stats.js';
 import { feedSearchOf } from './read-model-feed.js';
 import type { FeedFilter, FeedPage, FeedSearch } from './read-model-feed.js';
-import { startHttpFeed } from './read-model-http.js';
+import { floorPath, startHttpFeed } from './read-model-http.js';
 
 export interface SearchBenchOptions {
   /** Operations seeded. */
@@ -124,8 +124,9 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<Searc
     }
     const version = target.kind === 'postgres' ? target.version : String((await pool.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?');
     log(`search: ${target.kind} read model (${version}), seeding ${options.rows} operations`);
-    const hashes = Array.from({ length: options.cards }, (_, index) => engine.identifyCard(network, benchCardNumber(index)).hash);
-    const seeded = await seedOperations(pool, options, hashes);
+    const identities = Array.from({ length: options.cards }, (_, index) => engine.identifyCard(network, benchCardNumber(index)));
+    const hashes = identities.map((identity) => identity.hash);
+    const seeded = await seedOperations(pool, options, hashes, identities.map((identity) => identity.masked));
     log(`search: seeded in ${seeded.seedMs} ms, indexes ${seeded.indexMs} ms, VACUUM ANALYZE ${seeded.analyzeMs} ms; table ${seeded.tableMB} MB, indexes ${seeded.indexesMB} MB`);
 
     const search = await feedSearchOf(pool, network);
@@ -137,7 +138,8 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<Searc
     loops.push(await closedLoop('database', options, params, search.search, primaryKey, violations, log));
 
     if (options.http) {
-      const http = await startHttpFeed(engine, pool, network);
+      const cards = new Map(identities.map((identity, index) => [identity.hash, { number: benchCardNumber(index), masked: identity.masked }]));
+      const http = await startHttpFeed(engine, pool, network, (hash) => cards.get(hash));
       if (http.ok) {
         try {
           loops.push(await closedLoop('http', options, params, http.value.search, http.value.floor, violations, log));
@@ -188,7 +190,7 @@ interface Seeded {
  * 7 % wash charges, 4 % top-ups, 2 % returns, 5 % declines. Cards: index ⌊cards·u³⌋, so the first
  * few hundred cards (fleet trucks) take a fifth of the traffic and most cards are seen a few times;
  * a card's account is index mod accounts, an account's counterparty account mod counterparties.
- * Half the shop receipts are anonymous (cash or a bank card); a wash charge is a club client's.
+ * Cards carry the engine's keyed hash and masked number. Half the shop receipts are anonymous (cash or a bank card); a wash charge is a club client's.
  * Times rise with the position, evenly over the days.
  */
 const seedSql = `
@@ -200,7 +202,7 @@ const seedSql = `
          CASE WHEN carded THEN 'acc-' || (card % $6) END,
          CASE WHEN carded THEN 'cp-' || ((card % $6) % $7) END,
          CASE WHEN kind = 'wash' THEN 'cl-' || (card % $6) END,
-         CASE WHEN carded AND kind <> 'topup' THEN '900000******' || lpad((card % 10000)::text, 4, '0') END,
+         CASE WHEN carded AND kind <> 'topup' THEN ($12::text[])[card + 1] END,
          CASE WHEN carded AND kind <> 'topup' THEN ($5::text[])[card + 1] END,
          'S-' || (site + 1),
          'T-' || (site * $9 + floor(u3 * $9)::int + 1),
@@ -223,7 +225,7 @@ const seedSql = `
     ) AS r
   ) AS s`;
 
-async function seedOperations(pool: pg.Pool, options: SearchBenchOptions, hashes: readonly string[]): Promise<Seeded> {
+async function seedOperations(pool: pg.Pool, options: SearchBenchOptions, hashes: readonly string[], masked: readonly string[]): Promise<Seeded> {
   const endMs = Date.now();
   const startMs = endMs - options.days * dayMs;
   const stepMs = (endMs - startMs) / Math.max(1, options.rows);
@@ -240,7 +242,7 @@ async function seedOperations(pool: pg.Pool, options: SearchBenchOptions, hashes
     await client.query('SELECT setseed($1)', [((options.seed ?? 42) % 1000) / 1000]);
     for (let first = 1; first <= options.rows; first += seedChunkRows) {
       const last = Math.min(options.rows, first + seedChunkRows - 1);
-      await client.query(seedSql, [network, first, last, startMs, hashes, options.accounts, options.counterparties, options.sites, options.terminalsPerSite, stepMs, options.cards]);
+      await client.query(seedSql, [network, first, last, startMs, hashes, options.accounts, options.counterparties, options.sites, options.terminalsPerSite, stepMs, options.cards, masked]);
     }
     const seedMs = Math.round(performance.now() - seedStarted);
     const indexStarted = performance.now();
@@ -460,7 +462,7 @@ async function closedLoop(
     durationS: Math.round(wallMs) / 1000,
     queriesPerSecond: perSecond(queries, wallMs),
     cpuPercent: cpu,
-    baselineDescription: through === 'database' ? 'SELECT * … WHERE position = $1 over the same pool' : 'GET /api/v1/transactions/:id … (one operation by its id) over the same server',
+    baselineDescription: through === 'database' ? 'SELECT * … WHERE position = $1 over the same pool' : `the same primary-key lookup behind a route of the same router on the same server (GET ${floorPath})`,
     kinds: results,
     errors,
   };

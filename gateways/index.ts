@@ -19,3 +19,6 @@ export type { Metrics, ReadModelGauges } from './metrics.js';
 export { apiRoutes } from './http/api/routes/index.js';
 export { mountApi } from './http/api/index.js';
 export type { ApiContext } from './http/api/context.js';
+// A route of the API's router (the bench mounts one beside the API's own as its floor).
+export { route } from './http/api/index.js';
+export type { Route } from './http/api/index.js';
