@@ -14,6 +14,7 @@ export type { Reply } from './protocol/replies.js';
 export { networkDocumentSchema, networkJsonSchema, describeIssues } from './network/schema.js';
 export type { CardDocument, CounterpartyDocument, NetworkDocument, SiteDocument } from './network/schema.js';
 export { ImportError } from './network/import.js';
+export { accountKeyFor } from './network/catalog.js';
 export type { ImportSummary } from './network/import.js';
 export type { ApiAnswerRecord, CommittedEvent, LmdbStore } from './store/lmdb-store.js';
 export { assert, assertNever } from './assert.js';
@@ -83,6 +84,7 @@ export {
   userChangeSchema,
   userErrorCodes,
   userStatuses,
+  viewOf,
   codeStepSchema,
   passwordStepSchema,
   signInErrorCodes,

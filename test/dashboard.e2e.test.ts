@@ -36,7 +36,7 @@ describe('the dashboard in Chromium', () => {
     await ensureDashboardBuilt(root);
     nats = await natsForTests();
     dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
-    server = await serve({ dataDir, natsUrl: nats.url, httpPort: 0, httpHost: '127.0.0.1', demo: true, logger: pino({ level: 'silent' }) });
+    server = await serve({ dataDir, natsUrl: nats.url, httpPort: 0, httpHost: '127.0.0.1', demo: true, logger: pino({ level: 'silent' }), http: { devOpenStreams: true } });
     nc = await connect({ servers: nats.url, name: 'tessera-e2e' });
     browser = await launchChromium();
     base = `http://127.0.0.1:${server.http.port}`;

@@ -66,7 +66,8 @@ describe('live streams', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tessera-streams-'));
-    server = await serve({ dataDir, httpPort: 0, httpHost: '127.0.0.1', demo: true, logger: pino({ level: 'silent' }) });
+    // The loopback viewer (`/ws?network=`) is a development option since people sign in.
+    server = await serve({ dataDir, httpPort: 0, httpHost: '127.0.0.1', demo: true, logger: pino({ level: 'silent' }), http: { devOpenStreams: true } });
     url = `ws://127.0.0.1:${server.http.port}/ws?network=sever`;
   });
   afterAll(async () => {

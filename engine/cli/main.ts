@@ -12,6 +12,7 @@ import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand, natsConfig
 import type { ApiKeyCreateOptions, NatsConfigOptions, UserCreateOptions } from './security-commands.js';
 import { readFileSync } from 'node:fs';
 import { demoCards, demoPins } from '../demo/demo-network.js';
+import { allowedOriginsOf } from '../../gateways/index.js';
 import type { SmtpConfig, SmtpTlsMode } from '../alerts/index.js';
 
 const program = new Command();
@@ -38,7 +39,10 @@ program
   .option('--smtp-port <port>', 'its port (TESSERA_SMTP_PORT; default 587, 465 with --smtp-tls implicit)', port)
   .option('--smtp-tls <mode>', 'starttls (when offered), required, implicit or none (TESSERA_SMTP_TLS)')
   .option('--smtp-from <address>', 'sender of alert e-mails (TESSERA_SMTP_FROM); the password only in TESSERA_SMTP_PASSWORD')
-  .action(async (options: { data: string; nats?: string; natsNkey?: string; http: number; database?: string; readModel: boolean; demo: boolean; simulate?: number; smtpHost?: string; smtpPort?: number; smtpTls?: string; smtpFrom?: string }) => {
+  .option('--public-url <url>', 'the address people open (TESSERA_PUBLIC_URL); https: makes the session cookie Secure', process.env['TESSERA_PUBLIC_URL'])
+  .option('--allowed-origins <origins>', 'other origins whose pages may open /ws, comma-separated (TESSERA_ALLOWED_ORIGINS)', process.env['TESSERA_ALLOWED_ORIGINS'])
+  .option('--dev-open-streams', 'development only: /ws?network=ID from this machine without signing in', false)
+  .action(async (options: { data: string; nats?: string; natsNkey?: string; http: number; database?: string; readModel: boolean; demo: boolean; simulate?: number; smtpHost?: string; smtpPort?: number; smtpTls?: string; smtpFrom?: string; publicUrl?: string; allowedOrigins?: string; devOpenStreams: boolean }) => {
     const logger = pino({ name: 'tessera' });
     const server = await serve({
       dataDir: options.data,
@@ -49,6 +53,7 @@ program
       logger,
       ...(options.readModel ? { readModel: { databaseUrl: options.database } } : {}),
       alerts: { smtp: { host: options.smtpHost, port: options.smtpPort, tls: options.smtpTls as SmtpTlsMode | undefined, from: options.smtpFrom } as Partial<SmtpConfig> },
+      http: { publicUrl: options.publicUrl, allowedOrigins: allowedOriginsOf(undefined, options.allowedOrigins), devOpenStreams: options.devOpenStreams },
     });
     if (options.demo) {
       const base = `http://127.0.0.1:${server.http.port}`;

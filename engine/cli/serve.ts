@@ -7,14 +7,32 @@ import type { Logger } from 'pino';
 import { Engine } from '../engine.js';
 import { constants, subjectPrefixDefault } from '../constants.js';
 import type { Bus, HttpGateway } from '../../gateways/index.js';
-import { bearerAuthenticator, connectNatsBus, LmdbIdempotencyStore, createMetrics, InProcessBus, startHttpGateway, TerminalGateway } from '../../gateways/index.js';
+import {
+  allowedOriginsOf,
+  apiKeyPrincipalOf,
+  bearerAuthenticator,
+  closeEndedSessions,
+  connectNatsBus,
+  createMetrics,
+  csrfCheck,
+  InProcessBus,
+  LmdbIdempotencyStore,
+  loopbackViewers,
+  principalViewers,
+  sessionAuthenticator,
+  sessionPrincipal,
+  startHttpGateway,
+  TerminalGateway,
+  withLoopbackViewers,
+} from '../../gateways/index.js';
+import type { Clock } from '../clock.js';
 import { demoNetwork } from '../demo/demo-network.js';
 import type { ReadModel } from '../read-model/index.js';
 import { startReadModel } from '../read-model/index.js';
 import type { AlertOptions, SmtpConfig } from '../alerts/index.js';
 import { deliveryConfigFromEnvironment } from '../alerts/index.js';
-import type { Security } from '../security/index.js';
-import { openSecurity } from '../security/index.js';
+import type { CodeMailer, PasswordHasher, Security } from '../security/index.js';
+import { openSecurity, smtpMailer } from '../security/index.js';
 
 export interface ServeOptions {
   dataDir: string;
@@ -36,6 +54,17 @@ export interface ServeOptions {
    * `TESSERA_SMTP_*`); secrets — webhook signing keys, the SMTP password — come from the environment only.
    */
   alerts?: { smtp?: Partial<Omit<SmtpConfig, 'user' | 'password'>>; environment?: Readonly<Record<string, string | undefined>> };
+  /**
+   * People's side of HTTP. `publicUrl` (TESSERA_PUBLIC_URL): the address people open; `https:` there
+   * makes the session cookie Secure whatever a request says. `allowedOrigins` (TESSERA_ALLOWED_ORIGINS):
+   * pages elsewhere that may open `/ws`, besides the server's own host. `devOpenStreams`: development
+   * only — `/ws?network=ID` from this machine without signing in.
+   */
+  http?: { publicUrl?: string | undefined; allowedOrigins?: readonly string[] | undefined; devOpenStreams?: boolean | undefined };
+  /** The engine's clock (a simulated one in tests); default the system clock. */
+  clock?: Clock;
+  /** The password hasher (tests may pass a cheaper one); default Argon2id with the cost in constants. */
+  passwordHasher?: PasswordHasher;
 }
 
 export interface RunningServer {
@@ -51,7 +80,8 @@ export interface RunningServer {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const logger = options.logger ?? pino({ name: 'tessera' });
-  const engine = new Engine({ dataDir: options.dataDir, alerts: alertOptions(options, logger) });
+  const alerts = alertOptions(options, logger);
+  const engine = new Engine({ dataDir: options.dataDir, alerts, ...(options.clock !== undefined ? { clock: options.clock } : {}) });
   const bus: Bus = options.natsUrl ? await connectNatsBus(options.natsUrl, undefined, options.natsNkeySeed !== undefined ? { nkeySeed: options.natsNkeySeed } : undefined) : new InProcessBus();
   const readModel = options.readModel ? openReadModel(engine, options.dataDir, options.readModel.databaseUrl, logger) : undefined;
   const metrics = createMetrics(engine, readModel);
@@ -63,19 +93,46 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   gateway.start();
   // Ready means reachable: the NATS server has the engine's subscriptions before anyone is told so.
   await bus.flush();
-  const security = await openSecurity(engine, { dataDir: options.dataDir, log: (level, message, fields) => logger[level](fields, message) });
+  // Sign-in codes go through the same SMTP server as alert e-mails; without one only authenticator users sign in.
+  const smtp = alerts.delivery.smtp;
+  const mailer: CodeMailer | undefined = smtp !== undefined ? smtpMailer(smtp) : undefined;
+  const security = await openSecurity(engine, {
+    dataDir: options.dataDir,
+    mailer,
+    ...(options.passwordHasher !== undefined ? { hasher: options.passwordHasher } : {}),
+    log: (level, message, fields) => logger[level](fields, message),
+  });
+  security.startSweeper();
   const apiLog = logger.child({ component: 'api' });
   const log = (level: 'warn' | 'error', message: string, fields: Record<string, unknown>): void => apiLog[level](fields, message);
   // Answers kept for `Idempotency-Key` retries: in the engine's LMDB, sealed with the security key.
   const idempotency = new LmdbIdempotencyStore({ store: engine.store, clock: engine.clock, protection: security.atRest, log });
   idempotency.startSweeper();
-  const http = await startHttpGateway(engine, metrics, gateway, options.httpPort, options.httpHost, undefined, {
-    context: { engine, database: readModel?.database.pool, security },
-    // Programs: API keys (`tessera apikey create`).
-    authenticators: [bearerAuthenticator(security)],
-    idempotency,
-    log,
-  });
+  const publicUrl = options.http?.publicUrl;
+  const tls = { publicUrl };
+  // Live streams: a person's session cookie or a program's API key, as for the API.
+  const signedIn = principalViewers(security, [sessionPrincipal(security, tls), (request) => apiKeyPrincipalOf(security, request.headers)]);
+  const http = await startHttpGateway(
+    engine,
+    metrics,
+    gateway,
+    options.httpPort,
+    options.httpHost,
+    {
+      authenticate: options.http?.devOpenStreams === true ? withLoopbackViewers(signedIn, loopbackViewers(engine)) : signedIn,
+      allowedOrigins: [...allowedOriginsOf(publicUrl, undefined), ...(options.http?.allowedOrigins ?? [])],
+    },
+    {
+      context: { engine, database: readModel?.database.pool, security, publicUrl },
+      // Programs: API keys (`tessera apikey create`); people: the session cookie (writes need the CSRF token).
+      authenticators: [bearerAuthenticator(security), sessionAuthenticator(security, tls)],
+      checkCsrf: csrfCheck(security),
+      idempotency,
+      log,
+    },
+  );
+  const stopClosingSockets = closeEndedSessions(security, http);
+  if (options.http?.devOpenStreams === true) logger.warn('--dev-open-streams: /ws?network=ID is open from this machine without signing in (development only)');
   logger.info({ bus: bus.kind, nats: options.natsUrl ? withoutUserInfo(options.natsUrl) : null, http: http.port, data: options.dataDir }, 'tessera is ready');
 
   let stopping: Promise<void> | undefined;
@@ -87,17 +144,19 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       await gateway.stop().catch(() => undefined); // a dead connection has nothing left to deliver
       await engine.drain(constants.drainTimeoutMs);
       await bus.drain();
+      stopClosingSockets();
       http.close();
       // Every decision is on disk and answered: the projector finishes its batch and stops.
       await readModel?.stop();
       idempotency.stop();
       await security.close();
+      mailer?.close?.();
       await engine.close();
     })());
   return { engine, bus, gateway, http, readModel, security, stop };
 }
 
-function alertOptions(options: ServeOptions, logger: Logger): AlertOptions {
+function alertOptions(options: ServeOptions, logger: Logger): AlertOptions & { delivery: ReturnType<typeof deliveryConfigFromEnvironment> } {
   const log = logger.child({ component: 'alerts' });
   const delivery = deliveryConfigFromEnvironment(options.alerts?.environment ?? process.env, stripUndefined(options.alerts?.smtp ?? {}));
   log.info({ smtp: delivery.smtp !== undefined ? `${delivery.smtp.host}:${delivery.smtp.port} (${delivery.smtp.tls})` : null }, 'alert delivery configured');

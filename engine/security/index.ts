@@ -12,7 +12,7 @@ export { actions, authorize, grantKinds, grantOf, isAction, permissionMatrix, pe
 export type { Action, Authorization, GrantKind, QueryScope, RefusalCode, Scope } from './permissions.js';
 export { auditColumns, auditKinds, auditOutcomes, auditRows, redact } from './audit.js';
 export type { AuditActor, AuditEntry, AuditInput, AuditKind, AuditLog, AuditOutcome, AuditPage, AuditQuery, AuditTarget } from './audit.js';
-export { newUserSchema, userChangeSchema, userErrorCodes, userStatuses } from './users.js';
+export { newUserSchema, userChangeSchema, userErrorCodes, userStatuses, viewOf } from './users.js';
 export type { Changer, ChangeContext, NewUser, UserChange, UserDirectory, UserErrorCode, UserResult, UserStatus, UserView } from './users.js';
 export { codeStepSchema, passwordStepSchema, signInErrorCodes, signInMessages } from './sign-in.js';
 export type { CodeStep, CodeStepResult, PasswordStep, PasswordStepResult, SignInErrorCode, SignInFailure } from './sign-in.js';

@@ -8,3 +8,5 @@ export { embeddedPostgresForTests, serverPostgresForTests } from './postgres.js'
 export type { PostgresForTests } from './postgres.js';
 export { openReadModelDatabase, Projector, dropReadModel, migrateReadModel, readModelSchema, rebuildReadModel, startReadModel } from '../read-model/index.js';
 export type { ReadModel, ReadModelDatabase } from '../read-model/index.js';
+export { codeOf, startSmtpSink } from './smtp-sink.js';
+export type { CaughtMail, SmtpSink } from './smtp-sink.js';

@@ -44,7 +44,7 @@ export type SocketAuthenticator = (request: UpgradeRequest) => StreamViewer | un
 
 export interface StreamOptions {
   authenticate: SocketAuthenticator;
-  /** Origins allowed to open a socket (`Origin` header); a request without Origin (not a browser) is allowed. Default: the same host. */
+  /** Origins allowed to open a socket (`Origin` header) besides the server's own host; a request without Origin (not a browser) is allowed. */
   allowedOrigins?: readonly string[];
 }
 
@@ -240,7 +240,7 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
 
   const allowed = (origin: string | undefined, host: string | undefined): boolean => {
     if (origin === undefined || origin === '') return true;
-    if (options.allowedOrigins !== undefined) return options.allowedOrigins.includes(origin);
+    if (options.allowedOrigins?.includes(origin) === true) return true;
     try {
       return new URL(origin).host === host;
     } catch {

@@ -15,6 +15,8 @@ export interface ApiContext {
   database: pg.Pool | undefined;
   /** The security module: refusals are audited through it; without it the pure matrix decides. */
   security: Security | undefined;
+  /** The address people open (TESSERA_PUBLIC_URL): `https:` there makes the session cookie Secure whatever the request says. */
+  publicUrl?: string | undefined;
 }
 
 /** The read model's pool, or 503 UNAVAILABLE. */

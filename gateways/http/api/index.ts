@@ -13,7 +13,8 @@ export type { ApiErrorCode, ApiReply, ApiRequest, Authenticator, HttpMethod, Ide
 export { openApiDocument } from './openapi.js';
 export { contentDisposition, cursorRows, exportColumnTypes, exportFormats, exportReply, exportRowsMax } from './export.js';
 export type { ExportColumn, ExportColumnType, ExportFormat } from './export.js';
-export { bearerAuthenticator } from './authenticators.js';
+export { apiKeyPrincipalOf, bearerAuthenticator, csrfCheck, requestIsTls, sessionAuthenticator, sessionTokenOf } from './authenticators.js';
+export type { TlsOptions } from './authenticators.js';
 export { LmdbIdempotencyStore } from './idempotency.js';
 export type { LmdbIdempotencyOptions } from './idempotency.js';
 export type { OpenApiInfo } from './openapi.js';

@@ -4,8 +4,10 @@
 import type { ApiContext } from '../context.js';
 import type { Route } from '../router.js';
 import { apiKeyRoutes } from './api-keys.js';
+import { authRoutes } from './auth.js';
 import { reportRoutes } from './reports.js';
+import { userRoutes } from './users.js';
 
 export function apiRoutes(context: ApiContext): Route[] {
-  return [...apiKeyRoutes(context), ...reportRoutes(context)];
+  return [...authRoutes(context), ...userRoutes(context), ...apiKeyRoutes(context), ...reportRoutes(context)];
 }
