@@ -9,7 +9,7 @@
 // - projecting again changes nothing, and a rebuild from the journal gives the same rows in every
 //   table of migration 0002.
 
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { demoCards, demoFleetCard, demoNetwork, demoPins } from '../demo/demo-network.js';
 import { seededRandom } from '../seeded-random.js';
 import type { Harness } from '../testing/engine-harness.js';
@@ -63,6 +63,7 @@ describe.each(backends)('operations in the read model on $name', ({ start }) => 
     client.release();
   });
   afterEach(async () => {
+    vi.restoreAllMocks();
     for (const projector of projectors.splice(0)) await projector.stop();
     for (const harness of harnesses.splice(0)) await harness.close().catch(() => undefined);
     await database.close();
@@ -347,6 +348,37 @@ describe.each(backends)('operations in the read model on $name', ({ start }) => 
     expect(await rows('SELECT client, status, minutes, amount, auto, account FROM readmodel.wash_sessions')).toEqual([
       { client: 'guest-O001OO99', status: 'charged', minutes: 90, amount: 540_000, auto: true, account: 'acct:sever:cl:guest-O001OO99' },
     ]);
+  });
+
+  it('a session stopped and not yet charged reads `stopped`; the charge resumed after a crash makes it `charged`, once', async () => {
+    const harness = await engine();
+    const projector = follow(harness);
+    const started = await harness.call('WASH-01-K1', { op: 'session.start', request: { id: 'w', client: { plate: 'В456ОР99' }, tariff: 'WASH-PRO' } });
+    expect(started).toMatchObject({ result: 'approved', rate: 6_000 });
+    harness.clock.advance(15 * minute);
+    // The account never hears of the stop: the session's commit happens, the charge is lost with the process.
+    const send = harness.engine.registry.send.bind(harness.engine.registry);
+    vi.spyOn(harness.engine.registry, 'send').mockImplementation((key: string, message: unknown) => {
+      if ((message as { type?: string }).type !== 'session.charge') send(key, message);
+    });
+    harness.engine.submit('WASH-01-K1', { op: 'session.stop', request: { id: 'w-stop', sessionId: String(started['sessionId']) } }, () => undefined);
+    for (let attempt = 0; attempt < 200 && !harness.events.some((event) => event.event.type === 'session.stopped'); attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await settle(harness, projector);
+    const session = 'SELECT status, minutes, amount, account, charged_at IS NOT NULL AS charged FROM readmodel.wash_sessions';
+    expect(await rows(session)).toEqual([{ status: 'stopped', minutes: 15, amount: 90_000, account: null, charged: false }]);
+    expect(await rows(`SELECT count(*) AS n FROM readmodel.operations WHERE kind = 'wash'`)).toEqual([{ n: 0 }]);
+    vi.restoreAllMocks();
+    await projector.stop();
+    projectors.splice(projectors.indexOf(projector), 1);
+    harnesses.splice(harnesses.indexOf(harness), 1);
+    const restarted = await harness.restart();
+    harnesses.push(restarted);
+    const resumed = follow(restarted);
+    for (let attempt = 0; attempt < 400 && !restarted.events.some((event) => event.event.type === 'session.settled'); attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await settle(restarted, resumed);
+    expect(await rows(session)).toEqual([{ status: 'charged', minutes: 15, amount: 90_000, account: 'acct:sever:cl:petrov', charged: true }]);
+    expect(await rows(`SELECT kind, reference, amount FROM readmodel.operations WHERE kind = 'wash'`)).toEqual([{ kind: 'wash', reference: started['sessionId'], amount: 90_000 }]);
+    expect(await rows(`SELECT kind, delta, balance_after FROM readmodel.balance_changes`)).toEqual([{ kind: 'session.charged', delta: -90_000, balance_after: 50_000 - 90_000 }]);
   });
 
   it('a return taken at another site: its lines count for the site that sold, its money for the till that paid it back', async () => {
