@@ -36,3 +36,7 @@ export type {
   WashSessionGroup,
   WashSessionMeasures,
 } from './reports.js';
+export { decodeFeedCursor, encodeFeedCursor, operationKinds, operationResults, operationsQuery, operationView, searchOperations } from './feed.js';
+export type { FeedCursor, FeedPage, FeedScope, OperationFilters, OperationKind, OperationResult, OperationRow, OperationView } from './feed.js';
+export { operationCard } from './operation-card.js';
+export type { CardLine, CardPayment, CardReturn, CardShift, OperationCard, OperationDetails } from './operation-card.js';

@@ -6,8 +6,9 @@ import type { Route } from '../router.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { authRoutes } from './auth.js';
 import { reportRoutes } from './reports.js';
+import { transactionRoutes } from './transactions.js';
 import { userRoutes } from './users.js';
 
 export function apiRoutes(context: ApiContext): Route[] {
-  return [...authRoutes(context), ...userRoutes(context), ...apiKeyRoutes(context), ...reportRoutes(context)];
+  return [...authRoutes(context), ...userRoutes(context), ...apiKeyRoutes(context), ...reportRoutes(context), ...transactionRoutes(context)];
 }
