@@ -6,6 +6,7 @@
 // at past instants equal the engine's `inquire` answers then. A rebuild gives the same reports; scopes
 // (operator, client, another network) and bad input are checked. Replay a failure with SEED=N.
 
+import ExcelJS from 'exceljs';
 import uWS from 'uWebSockets.js';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -473,6 +474,98 @@ describe.each(backends)('balances and reports on $name (seed ' + String(seed) + 
     expect(await issues('/api/v1/clients/ivanova/balance?at=yesterday')).toEqual(['query.at']);
     expect(await issues('/api/v1/clients/ivanova/operations?cursor=bm9wZQ')).toEqual(['query.cursor']);
     expect(await issues('/api/v1/balances?limit=0')).toEqual(['query.limit']);
+  });
+
+  /** The body as text, its byte order mark kept. */
+  const textOf = async (response: Response): Promise<string> => new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
+
+  /** RFC 4180 records after the BOM (quoted fields with doubled quotes; CRLF or LF). */
+  function csvRecords(text: string): string[][] {
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const records: string[][] = [];
+    let record: string[] = [];
+    let field = '';
+    let quoted = false;
+    for (let index = 1; index < text.length; index += 1) {
+      const char = text[index];
+      if (quoted) {
+        if (char === '"' && text[index + 1] === '"') {
+          field += '"';
+          index += 1;
+        } else if (char === '"') quoted = false;
+        else field += char;
+      } else if (char === '"') quoted = true;
+      else if (char === ',') {
+        record.push(field);
+        field = '';
+      } else if (char === '\n' || char === '\r') {
+        if (char === '\r' && text[index + 1] === '\n') index += 1;
+        record.push(field);
+        records.push(record);
+        record = [];
+        field = '';
+      } else field += char;
+    }
+    if (field !== '' || record.length > 0) records.push([...record, field]);
+    return records;
+  }
+
+  it('exports: the xlsx and the CSV of each report hold the JSON report’s rows', async () => {
+    const cases: { report: string; group?: string; keys: string[]; money: string[] }[] = [
+      { report: 'sales', group: 'site,product,day', keys: ['site', 'product', 'day', 'count', 'returns', 'quantity', 'amount', 'discount'], money: ['amount', 'discount'] },
+      { report: 'payment-methods', group: 'site', keys: ['method', 'site', 'count', 'returns', 'amount'], money: ['amount'] },
+      {
+        report: 'settlements',
+        keys: ['account', 'ownerKind', 'ownerId', 'name', 'segment', 'creditLimit', 'opening', 'debits', 'returns', 'topups', 'otherCredits', 'credits', 'closing'],
+        money: ['creditLimit', 'opening', 'debits', 'returns', 'topups', 'otherCredits', 'credits', 'closing'],
+      },
+      { report: 'wash-sessions', group: 'tariff,day', keys: ['tariff', 'day', 'count', 'charged', 'minutes', 'revenue'], money: ['revenue'] },
+      { report: 'topups', group: 'method,site', keys: ['method', 'site', 'count', 'amount'], money: ['amount'] },
+    ];
+    for (const { report, group, keys, money } of cases) {
+      const search = query(group !== undefined ? { group } : {});
+      const json = await ok(`/api/v1/reports/${report}${search}`, 'accountant');
+      const expected = (json['rows'] as Row[]).map((row) => {
+        const owner = row['owner'] as { kind: string; id: string } | undefined;
+        const flat: Row = owner === undefined ? row : { ...row, ownerKind: owner.kind, ownerId: owner.id };
+        return keys.map((key) => flat[key] ?? null);
+      });
+      expect(expected.length, report).toBeGreaterThan(0);
+
+      const xlsx = await fetch(`${base}/api/v1/exports/reports/${report}.xlsx${search}`, { headers: { authorization: 'Bearer accountant' } });
+      expect(xlsx.status, report).toBe(200);
+      expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
+      expect(xlsx.headers.get('content-disposition')).toContain(`${report}-sever-`);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(await xlsx.arrayBuffer());
+      const sheet = workbook.worksheets[0];
+      if (sheet === undefined) throw new Error('no worksheet');
+      const cells: unknown[][] = [];
+      sheet.eachRow((row) => cells.push((row.values as unknown[]).slice(1)));
+      expect(cells).toHaveLength(expected.length + 1);
+      const body = cells.slice(1).map((row) => keys.map((key, index) => {
+        const cell = row[index] ?? null;
+        return money.includes(key) && typeof cell === 'number' ? Math.round(cell * 100) : cell;
+      }));
+      expect({ report, rows: body }).toEqual({ report, rows: expected });
+
+      const csv = await fetch(`${base}/api/v1/exports/reports/${report}.csv${search}`, { headers: { authorization: 'Bearer accountant' } });
+      expect(csv.status, report).toBe(200);
+      const records = csvRecords(await textOf(csv));
+      expect(records).toHaveLength(expected.length + 1);
+      const csvBody = records.slice(1).map((record) => keys.map((key, index) => {
+        const cell = record[index] ?? '';
+        const sample = expected.find((row) => row[index] !== null)?.[index];
+        return cell === '' ? null : typeof sample === 'number' ? Number(cell) : cell;
+      }));
+      expect({ report, rows: csvBody }).toEqual({ report, rows: expected });
+    }
+    // The same scopes: an operator may not export, a client exports its own numbers only.
+    expect((await fetch(`${base}/api/v1/exports/reports/sales.csv${query()}`, { headers: { authorization: 'Bearer operator' } })).status).toBe(403);
+    const own = csvRecords(await textOf(await fetch(`${base}/api/v1/exports/reports/settlements.csv${query()}`, { headers: { authorization: 'Bearer ivanova' } })));
+    expect(own.slice(1).map((record) => record[0])).toEqual(['acct:sever:cl:ivanova']);
+    const bad = await get(`/api/v1/exports/reports/sales.xlsx${query({ group: 'colour' })}`, 'accountant');
+    expect(bad.status).toBe(400);
   });
 
   it('drop the read model, rebuild it: every report answers the same', async () => {

@@ -28,6 +28,8 @@ import {
 } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { databaseOf, listScope, principalOf, requireAllowed } from '../context.js';
+import type { ExportColumn, ExportColumnType } from '../export.js';
+import { exportFormats, exportReply } from '../export.js';
 import type { Route } from '../router.js';
 import { ApiError, route } from '../router.js';
 
@@ -223,8 +225,8 @@ function balanceBody(view: Awaited<ReturnType<typeof balanceOf>> & object): z.in
 }
 
 /** The network's reading period: the scope of the principal, the account of a client, the time zone. */
-async function reportPeriod(context: ApiContext, principal: Principal, query: { from: string; to: string }): Promise<ReportPeriod> {
-  const scope = listScope(context, principal, 'reports.read', principal.network);
+async function reportPeriod(context: ApiContext, principal: Principal, query: { from: string; to: string }, action: ReportAction): Promise<ReportPeriod> {
+  const scope = listScope(context, principal, action, principal.network);
   const database = databaseOf(context);
   const timezone = await networkTimezone(database, principal.network);
   if (timezone === undefined) throw new ApiError('NOT_FOUND', 'the read model knows no such network yet');
@@ -246,33 +248,35 @@ function header(report: string, period: ReportPeriod): { report: string; network
   return { report, network: period.network, from: iso(period.from), to: iso(period.to), timezone: period.timezone };
 }
 
-/** The JSON reports, by name: what the routes answer and what the exports write. */
-export function reportBuilders(context: ApiContext) {
+type ReportAction = 'reports.read' | 'reports.export';
+
+/** The JSON reports, by name: what the routes answer and what the exports write (under the action that asks). */
+export function reportBuilders(context: ApiContext, action: ReportAction) {
   const db = (): ReturnType<typeof databaseOf> => databaseOf(context);
   return {
     sales: async (principal: Principal, query: z.infer<typeof salesQuery>) => {
-      const period = await reportPeriod(context, principal, query);
+      const period = await reportPeriod(context, principal, query, action);
       const group = query.group ?? [];
       return { ...header('sales', period), group, ...(await tooLargeAsBadRequest(salesReport(db(), period, group))) };
     },
     'payment-methods': async (principal: Principal, query: z.infer<typeof paymentMethodsQuery>) => {
-      const period = await reportPeriod(context, principal, query);
+      const period = await reportPeriod(context, principal, query, action);
       const group = query.group ?? [];
       return { ...header('payment-methods', period), group: ['method', ...group], ...(await tooLargeAsBadRequest(paymentMethodsReport(db(), period, group))) };
     },
     settlements: async (principal: Principal, query: z.infer<typeof settlementsQuery>) => {
-      const period = await reportPeriod(context, principal, query);
+      const period = await reportPeriod(context, principal, query, action);
       // A balance belongs to no site: a reader scoped to some sites cannot have it.
       if (period.scope.sites !== 'all') throw new ApiError('FORBIDDEN', 'settlements cover whole accounts: not for a reader scoped to some sites');
       return { ...header('settlements', period), ...(await tooLargeAsBadRequest(settlementsReport(db(), period, query.owner))) };
     },
     'wash-sessions': async (principal: Principal, query: z.infer<typeof washSessionsQuery>) => {
-      const period = await reportPeriod(context, principal, query);
+      const period = await reportPeriod(context, principal, query, action);
       const group = query.group ?? [];
       return { ...header('wash-sessions', period), group, ...(await tooLargeAsBadRequest(washSessionsReport(db(), period, group))) };
     },
     topups: async (principal: Principal, query: z.infer<typeof topupsQuery>) => {
-      const period = await reportPeriod(context, principal, query);
+      const period = await reportPeriod(context, principal, query, action);
       const group = query.group ?? [];
       return { ...header('topups', period), group, ...(await tooLargeAsBadRequest(topupsReport(db(), period, group))) };
     },
@@ -282,7 +286,7 @@ export function reportBuilders(context: ApiContext) {
 export const reportQueries = { sales: salesQuery, 'payment-methods': paymentMethodsQuery, settlements: settlementsQuery, 'wash-sessions': washSessionsQuery, topups: topupsQuery } as const;
 
 export function reportRoutes(context: ApiContext): Route[] {
-  const reports = reportBuilders(context);
+  const reports = reportBuilders(context, 'reports.read');
   const balanceRoutes = owners.flatMap((owner) => [
     route({
       method: 'get',
@@ -366,6 +370,7 @@ export function reportRoutes(context: ApiContext): Route[] {
   ]);
   return [
     ...balanceRoutes,
+    ...exportRoutes(context),
     route({
       method: 'get',
       path: '/api/v1/balances',
@@ -438,4 +443,75 @@ export function reportRoutes(context: ApiContext): Route[] {
       handle: async (request) => ({ body: await reports.topups(principalOf(request), request.query) }),
     }),
   ];
+}
+
+const groupTitles: Record<string, string> = { site: 'Site', product: 'Product', day: 'Day', method: 'Method', tariff: 'Tariff' };
+const column = (key: string, header: string, type: ExportColumnType): ExportColumn => ({ key, header, type });
+const groupColumns = (group: readonly string[]): ExportColumn[] => group.map((name) => column(name, groupTitles[name] ?? name, 'text'));
+
+/** A report's columns: its groups, then its measures (money in minor units; quantities as the lines hold them). */
+const exportColumns: Record<keyof typeof reportQueries, (group: readonly string[]) => ExportColumn[]> = {
+  sales: (group) => [
+    ...groupColumns(group),
+    column('count', 'Lines sold', 'integer'),
+    column('returns', 'Lines returned', 'integer'),
+    column('quantity', 'Quantity (ml, 1/1000 pcs, min)', 'integer'),
+    column('amount', 'Amount', 'money'),
+    column('discount', 'Discount', 'money'),
+  ],
+  'payment-methods': (group) => [...groupColumns(group), column('count', 'Payments', 'integer'), column('returns', 'Refunds', 'integer'), column('amount', 'Amount', 'money')],
+  settlements: () => [
+    column('account', 'Account', 'text'),
+    column('ownerKind', 'Owner', 'text'),
+    column('ownerId', 'Owner id', 'text'),
+    column('name', 'Name', 'text'),
+    column('segment', 'Segment', 'text'),
+    column('creditLimit', 'Credit limit', 'money'),
+    column('opening', 'Opening balance', 'money'),
+    column('debits', 'Purchases', 'money'),
+    column('returns', 'Returns', 'money'),
+    column('topups', 'Top-ups', 'money'),
+    column('otherCredits', 'Other credits', 'money'),
+    column('credits', 'Credits', 'money'),
+    column('closing', 'Closing balance', 'money'),
+  ],
+  'wash-sessions': (group) => [...groupColumns(group), column('count', 'Sessions', 'integer'), column('charged', 'Charged', 'integer'), column('minutes', 'Minutes', 'integer'), column('revenue', 'Revenue', 'money')],
+  topups: (group) => [...groupColumns(group), column('count', 'Top-ups', 'integer'), column('amount', 'Amount', 'money')],
+};
+
+async function* each(rows: readonly Record<string, unknown>[]): AsyncGenerator<Record<string, unknown>> {
+  for (const row of rows) yield await Promise.resolve(row);
+}
+
+/** GET /api/v1/exports/reports/<report>.xlsx|.csv: the JSON report's rows, streamed through exportReply. */
+function exportRoutes(context: ApiContext): Route[] {
+  const reports = reportBuilders(context, 'reports.export');
+  const names = Object.keys(reportQueries) as (keyof typeof reportQueries)[];
+  return names.flatMap((name) =>
+    exportFormats.map((format) =>
+      route({
+        method: 'get',
+        path: `/api/v1/exports/reports/${name}.${format}`,
+        summary: `The ${name} report as ${format === 'xlsx' ? 'Excel' : 'CSV'} (same query as /api/v1/reports/${name})`,
+        tag: 'exports',
+        action: 'reports.export',
+        query: reportQueries[name],
+        produces: [format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv'],
+        response: z.string(),
+        handle: async (request) => {
+          const principal = principalOf(request);
+          // The query was validated by this report's own schema (the route's).
+          const build = reports[name] as (principal: Principal, query: unknown) => Promise<{ network: string; from: string; to: string; group?: string[]; rows: readonly object[] }>;
+          const report = await build(principal, request.query);
+          const group = report.group ?? [];
+          const rows = (report.rows as readonly Record<string, unknown>[]).map((row) => {
+            const owner = row['owner'] as AccountOwner | undefined;
+            return owner === undefined ? row : { ...row, ownerKind: owner.kind, ownerId: owner.id };
+          });
+          const day = (instant: string): string => instant.slice(0, 10);
+          return exportReply(format, `${name}-${report.network}-${day(report.from)}-${day(report.to)}`, exportColumns[name](group), () => each(rows));
+        },
+      }),
+    ),
+  );
 }
