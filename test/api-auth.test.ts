@@ -326,6 +326,35 @@ describe('sign-in, users and audit over HTTP', () => {
     for (const socket of sockets) socket.socket.close();
   });
 
+  it('a program opens /ws with its API key: an operator key watches its site; a revoked key is refused', async () => {
+    const made = await server.security.apiKeys.create({ network: 'sever', role: 'operator', sites: ['TVR-01'], label: 'site screen' }, { kind: 'system', id: 'test' });
+    if (!made.ok) throw new Error(made.message);
+    const socket = await Socket.open(port, { Authorization: `Bearer ${made.value.token}` });
+    socket.subscribe(['feed']);
+    await socket.until(() => socket.frames.some((frame) => frame.type === 'hello'), 'hello');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await authorizeAt('MSK-01-P1')).result).toBe('approved');
+    expect((await authorizeAt('TVR-01-P1')).result).toBe('approved');
+    await socket.until(() => socket.feedItems().some((item) => item['terminal'] === 'TVR-01-P1'), 'the site’s item');
+    expect(socket.feedItems().every((item) => item['site'] === 'TVR-01')).toBe(true);
+    socket.socket.close();
+    await server.security.apiKeys.revoke('sever', made.value.key.id, { kind: 'system', id: 'test' });
+    await expect(Socket.open(port, { Authorization: `Bearer ${made.value.token}` })).rejects.toThrow('401');
+  });
+
+  it('the OpenAPI document describes these routes and is a valid OpenAPI 3.1 document', async () => {
+    const answer = await api('get', '/api/v1/openapi.json');
+    expect(answer.status).toBe(200);
+    const document = answer.json as { paths: Record<string, Record<string, unknown>> };
+    for (const path of ['/api/v1/auth/sign-in', '/api/v1/auth/code', '/api/v1/auth/logout', '/api/v1/auth/me', '/api/v1/users', '/api/v1/users/{id}', '/api/v1/users/{id}/password-reset', '/api/v1/profile/password', '/api/v1/profile/authenticator', '/api/v1/profile/authenticator/confirm', '/api/v1/profile/authenticator/remove', '/api/v1/audit', '/api/v1/exports/audit.csv', '/api/v1/exports/audit.xlsx']) {
+      expect(document.paths[path], path).toBeDefined();
+    }
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
   it('users: admins manage non-owners, only an owner makes, changes or deletes an owner, only an owner deletes; the last owner stays', async () => {
     const admin = await person('admin');
     const accountant = await person('accountant');

@@ -15,10 +15,34 @@ export interface OpenApiInfo {
 
 type JsonSchema = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+/**
+ * The JSON Schema of a zod schema. Named schemas (`.meta({ id })`) come out of zod as `$defs` of the
+ * schema with `#/$defs/<id>` references — which in an OpenAPI document would point at the document's
+ * root. They are moved into `components` (`#/components/schemas/<id>`); an input form that differs
+ * from the output form of the same id is `<id>Input`.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
   const result = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
   delete result['$schema'];
-  return result;
+  const definitions = (result['$defs'] ?? {}) as Record<string, JsonSchema>;
+  delete result['$defs'];
+  const names = new Map<string, string>();
+  for (const [id, definition] of Object.entries(definitions)) {
+    const existing = components[id];
+    names.set(id, existing === undefined || JSON.stringify(existing) === JSON.stringify(definition) ? id : `${id}Input`);
+  }
+  const rename = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rename);
+    if (typeof value !== 'object' || value === null) return value;
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const id = key === '$ref' && typeof item === 'string' && item.startsWith('#/$defs/') ? item.slice('#/$defs/'.length) : undefined;
+      copy[key] = id !== undefined ? `#/components/schemas/${names.get(id) ?? id}` : rename(item);
+    }
+    return copy;
+  };
+  for (const [id, definition] of Object.entries(definitions)) components[names.get(id) ?? id] ??= rename(definition) as JsonSchema;
+  return rename(result) as JsonSchema;
 }
 
 const errorAnswers = {
@@ -46,11 +70,14 @@ const replayHeader = { 'Idempotent-Replay': { description: '`true` when this is 
 
 export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
+  const schemas: Record<string, JsonSchema> = {};
+  // The error model first: every answer's 4xx refers to it.
+  jsonSchema(apiErrorSchema, 'output', schemas);
   for (const definition of routes) {
     const path = definition.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: unknown[] = parameterNames(definition.path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     if (definition.query !== undefined) {
-      const query = jsonSchema(definition.query, 'input');
+      const query = jsonSchema(definition.query, 'input', schemas);
       const properties = (query['properties'] ?? {}) as Record<string, JsonSchema>;
       const required = new Set((query['required'] ?? []) as string[]);
       for (const [name, schema] of Object.entries(properties)) {
@@ -62,7 +89,7 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
     const success = String(definition.status ?? 200);
     const content: Record<string, unknown> = {};
     if (definition.produces !== undefined) for (const type of definition.produces) content[type] = { schema: { type: 'string', format: 'binary' } };
-    else content['application/json'] = { schema: jsonSchema(definition.response, 'output') };
+    else content['application/json'] = { schema: jsonSchema(definition.response, 'output', schemas) };
     const responses: Record<string, unknown> = { [success]: { description: definition.summary, ...(idempotent ? { headers: replayHeader } : {}), content } };
     const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
     for (const [status, description] of Object.entries(errorAnswers)) {
@@ -78,7 +105,7 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
       tags: [definition.tag],
       ...(definition.action === 'public' ? { security: [] } : { 'x-permission': definition.action }),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(definition.body !== undefined ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(definition.body, 'input') } } } } : {}),
+      ...(definition.body !== undefined ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(definition.body, 'input', schemas) } } } } : {}),
       responses,
     };
   }
@@ -92,7 +119,7 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
         apiKey: { type: 'http', scheme: 'bearer', description: 'an API key from `tessera apikey create`' },
         session: { type: 'apiKey', in: 'cookie', name: 'tessera_session', description: 'a signed-in person; writes also send the X-CSRF-Token header' },
       },
-      schemas: { Error: jsonSchema(apiErrorSchema, 'output') },
+      schemas,
     },
     paths,
   };
