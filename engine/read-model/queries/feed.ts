@@ -149,9 +149,10 @@ function conditionsOf(network: string, filters: OperationFilters, scope: FeedSco
   const where = new Conditions();
   where.add((p) => `network = ${p(network)}`);
   if (filters.cardHash !== undefined) where.add((p) => `card_hash = ${p(filters.cardHash)}`);
-  // The masked form keeps the last four digits; LIKE's wildcards cannot come in (digits only, checked by the caller).
-  if (filters.cardLast !== undefined) where.add((p) => `card LIKE ${p(`%${filters.cardLast}`)}`);
-  if (filters.cardMasked !== undefined) where.add((p) => `card = ${p(filters.cardMasked)}`);
+  // The masked form keeps the last four digits: both searches go through the index on them (migration 0003).
+  const { cardLast, cardMasked } = filters;
+  if (cardLast !== undefined) where.add((p) => `card IS NOT NULL AND right(card, 4) = ${p(cardLast.slice(-4))}`);
+  if (cardMasked !== undefined) where.add((p) => `card IS NOT NULL AND right(card, 4) = ${p(cardMasked.slice(-4))} AND card = ${p(cardMasked)}`);
   if (filters.counterparty !== undefined) where.add((p) => `counterparty = ${p(filters.counterparty)}`);
   if (filters.client !== undefined) where.add((p) => `client = ${p(filters.client)}`);
   if (filters.site !== undefined) where.add((p) => `site = ${p(filters.site)}`);
@@ -164,13 +165,17 @@ function conditionsOf(network: string, filters: OperationFilters, scope: FeedSco
   if (filters.result !== undefined) where.add((p) => `result = ${p(filters.result)}`);
   const { from, to } = filters;
   if (from !== undefined) where.add((p) => `at >= ${p(new Date(from).toISOString())}::timestamptz`);
-  if (to !== undefined) where.add((p) => `at < ${p(new Date(to).toISOString())}::timestamptz`);
-  if (scope.sites !== 'all') where.add((p) => `site = ANY(${p([...scope.sites])}::text[])`);
+  // With a cursor, only the tighter of the two upper bounds is given (the planner starts its index scan at one of them).
+  if (to !== undefined && (after === undefined || after.at >= to)) where.add((p) => `at < ${p(new Date(to).toISOString())}::timestamptz`);
+  // One site is an equality (the site index answers it in order); several, a list.
+  const sites = scope.sites;
+  if (sites !== 'all' && sites.length === 1) where.add((p) => `site = ${p(sites[0])}`);
+  else if (sites !== 'all') where.add((p) => `site = ANY(${p([...sites])}::text[])`);
   if (scope.owner !== undefined) {
     const owner = scope.owner;
     where.add((p) => (owner.kind === 'counterparty' ? `counterparty = ${p(owner.id)}` : `client = ${p(owner.id)}`));
   }
-  if (after !== undefined) where.add((p) => `(at, position) < (${p(new Date(after.at).toISOString())}::timestamptz, ${p(after.position)}::bigint)`);
+  if (after !== undefined && (to === undefined || after.at < to)) where.add((p) => `(at, position) < (${p(new Date(after.at).toISOString())}::timestamptz, ${p(after.position)}::bigint)`);
   return where;
 }
 
