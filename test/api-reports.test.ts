@@ -474,6 +474,8 @@ describe.each(backends)('balances and reports on $name (seed ' + String(seed) + 
     expect(await issues('/api/v1/clients/ivanova/balance?at=yesterday')).toEqual(['query.at']);
     expect(await issues('/api/v1/clients/ivanova/operations?cursor=bm9wZQ')).toEqual(['query.cursor']);
     expect(await issues('/api/v1/balances?limit=0')).toEqual(['query.limit']);
+    expect(await issues('/api/v1/clients/ivanova/pricing-conditions?from=2020-01-01T00:00:00Z')).toEqual(['query.from']);
+    expect(await issues(`/api/v1/clients/ivanova/pricing-conditions?to=${encodeURIComponent(period.from)}&from=${encodeURIComponent(period.to)}`)).toEqual(['query.to']);
   });
 
   /** The body as text, its byte order mark kept. */

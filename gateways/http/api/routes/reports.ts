@@ -354,6 +354,8 @@ export function reportRoutes(context: ApiContext): Route[] {
         const to = request.query.to === undefined ? now : Date.parse(request.query.to);
         const from = request.query.from === undefined ? to - 31 * dayMs : Date.parse(request.query.from);
         if (to <= from) throw new ApiError('BAD_REQUEST', 'to must be after from', [{ path: 'query.to', message: 'to must be after from' }]);
+        const longest = `a period covers at most ${constants.reportPeriodDaysMax} days`;
+        if (to - from > constants.reportPeriodDaysMax * dayMs) throw new ApiError('BAD_REQUEST', longest, [{ path: 'query.from', message: longest }]);
         const conditions = await pricingConditions(databaseOf(context), principal.network, account, { from, to }, now, constants.pricingConditionsRowsMax);
         return {
           body: {
