@@ -1,0 +1,111 @@
+// One example call for each operation of the HTTP API, for the conformance test
+// (test/api-conformance.test.ts): the path parameters, query and body that make it answer with its
+// documented success on a server running the demo network with a few decisions made. A new route
+// without an example here fails that test, which names it. Calls go with the test's owner API key,
+// or `as: 'user'` with a signed-in owner's cookie and CSRF token (profile and sign-out endpoints are
+// a person's own).
+
+import { generateSync } from 'otplib';
+import { constants } from '../../engine/index.js';
+
+export interface ExampleFacts {
+  fuelTxId: string;
+  receiptTxId: string;
+  sessionId: string;
+  /** The demo fleet card's number (only for the lookup body) and its identity. */
+  cardNumber: string;
+  card: { hash: string; masked: string };
+  /** A period around now that reports accept. */
+  from: string;
+  to: string;
+}
+
+export interface ExampleCall {
+  path?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Who calls: the owner's API key (default) or the signed-in owner (cookie + CSRF token). */
+  as?: 'key' | 'user';
+}
+
+export interface ExampleContext {
+  /** GET with the test's key, answering the parsed JSON. */
+  fetchJson(url: string): Promise<unknown>;
+  /** Starts a sign-in of the test's person; answers the attempt token and the e-mailed code. */
+  signInAttempt(): Promise<{ attemptToken: string; code: string }>;
+  /** The test's person (network, e-mail and current password). */
+  person: { network: string; email: string; password: string };
+  /** Remembers what a profile call changed (a new password, an authenticator's secret). */
+  remember: { secret?: string };
+}
+
+export type Example = ExampleCall | ((context: ExampleContext) => Promise<ExampleCall>);
+
+const newUserEmail = 'conformance.accountant@sever.test';
+
+async function idOf(context: ExampleContext, url: string, listKey: string, match: (item: Record<string, unknown>) => boolean): Promise<string> {
+  const answer = (await context.fetchJson(url)) as Record<string, unknown>;
+  const items = (answer[listKey] ?? []) as Record<string, unknown>[];
+  const found = items.find(match);
+  if (found === undefined) throw new Error(`nothing in ${url} to use: ${JSON.stringify(answer).slice(0, 300)}`);
+  return String(found['id']);
+}
+
+export function conformanceExamples(facts: ExampleFacts): Record<string, Example> {
+  const period = { from: facts.from, to: facts.to };
+  return {
+    'GET /api/v1/openapi.json': {},
+
+    // ---- sign-in, users, profile, audit ----
+    // Someone unknown: the same answer as for a real person (no hint), and no mail that the code step below could take for its own.
+    'POST /api/v1/auth/sign-in': { body: { network: 'sever', email: 'nobody@sever.test', password: 'not a real password' } },
+    'POST /api/v1/auth/code': async (context) => ({ body: await context.signInAttempt() }),
+    'GET /api/v1/auth/me': { as: 'user' },
+    'POST /api/v1/auth/logout': { as: 'user' },
+    'GET /api/v1/users': {},
+    'POST /api/v1/users': { body: { email: newUserEmail, name: 'Бухгалтер Проверка', role: 'accountant', password: 'a long enough passphrase' } },
+    'PATCH /api/v1/users/{id}': async (context) => ({ path: { id: await idOf(context, '/api/v1/users', 'users', (user) => user['email'] === newUserEmail) }, body: { name: 'Бухгалтер Проверенный' } }),
+    'POST /api/v1/users/{id}/password-reset': async (context) => ({ path: { id: await idOf(context, '/api/v1/users', 'users', (user) => user['email'] === newUserEmail) }, body: { password: 'another long passphrase' } }),
+    'DELETE /api/v1/users/{id}': async (context) => ({ path: { id: await idOf(context, '/api/v1/users', 'users', (user) => user['email'] === newUserEmail) } }),
+    'POST /api/v1/profile/password': (context) => {
+      const next = `${context.person.password} (changed)`;
+      const call = { as: 'user' as const, body: { currentPassword: context.person.password, newPassword: next } };
+      context.person.password = next;
+      return Promise.resolve(call);
+    },
+    'POST /api/v1/profile/authenticator': { as: 'user' },
+    'POST /api/v1/profile/authenticator/confirm': (context) => {
+      if (context.remember.secret === undefined) throw new Error('no enrolment started');
+      return Promise.resolve({ as: 'user', body: { code: generateSync({ secret: context.remember.secret, period: constants.totpStepSeconds, digits: constants.signInCodeDigits }) } });
+    },
+    'POST /api/v1/profile/authenticator/remove': (context) => Promise.resolve({ as: 'user', body: { password: context.person.password } }),
+    'GET /api/v1/audit': { query: { limit: '20' } },
+    'GET /api/v1/exports/audit.csv': {},
+    'GET /api/v1/exports/audit.xlsx': {},
+
+    // ---- API keys ----
+    'POST /api/v1/apikeys': { body: { role: 'accountant', label: 'conformance accountant' } },
+    'GET /api/v1/apikeys': {},
+    'DELETE /api/v1/apikeys/{id}': async (context) => ({ path: { id: await idOf(context, '/api/v1/apikeys', 'keys', (key) => key['label'] === 'conformance accountant') } }),
+
+    // ---- the feed ----
+    'GET /api/v1/transactions': { query: { site: 'MSK-01', limit: '10' } },
+    'GET /api/v1/transactions/{id}': { path: { id: facts.receiptTxId } },
+    'GET /api/v1/exports/transactions.xlsx': { query: { site: 'MSK-01' } },
+    'GET /api/v1/exports/transactions.csv': { query: { site: 'MSK-01' } },
+
+    // ---- balances, histories, reports ----
+    'GET /api/v1/counterparties/{id}/balance': { path: { id: 'logistic-trade' } },
+    'GET /api/v1/counterparties/{id}/operations': { path: { id: 'logistic-trade' } },
+    'GET /api/v1/counterparties/{id}/pricing-conditions': { path: { id: 'logistic-trade' }, query: period },
+    'GET /api/v1/clients/{id}/balance': { path: { id: 'ivanova' }, query: { at: facts.to } },
+    'GET /api/v1/clients/{id}/operations': { path: { id: 'ivanova' } },
+    'GET /api/v1/clients/{id}/pricing-conditions': { path: { id: 'ivanova' }, query: period },
+    'GET /api/v1/balances': {},
+    'GET /api/v1/reports/sales': { query: { ...period, group: 'site,product,day' } },
+    'GET /api/v1/reports/payment-methods': { query: period },
+    'GET /api/v1/reports/settlements': { query: period },
+    'GET /api/v1/reports/wash-sessions': { query: period },
+    'GET /api/v1/reports/topups': { query: period },
+  };
+}
