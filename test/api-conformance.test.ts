@@ -46,6 +46,7 @@ describe('the OpenAPI document against the running server', () => {
   let key: string;
   let sink: SmtpSink;
   let person: SignedIn & { password: string };
+  let otherPerson: SignedIn & { password: string };
   let counter = 0;
   const submit = (terminal: string, request: TerminalRequest): Promise<Reply> => new Promise((resolve) => server.engine.submit(terminal, request, resolve));
   const id = (prefix: string): string => `${prefix}-${++counter}`;
@@ -68,6 +69,7 @@ describe('the OpenAPI document against the running server', () => {
     if (!created.ok) throw new Error(created.message);
     key = created.value.token;
     person = await signedInAs(server, sink, 'owner');
+    otherPerson = await signedInAs(server, sink, 'admin');
 
     // Something of every kind to find: fuel, a receipt and its return, a top-up, a wash session, a decline.
     const authorized = await submit('MSK-01-P1', { op: 'authorize', request: { id: id('auth'), card: demoCards.fleet, pin: demoPins.fleet ?? '', product: 'AI95', volume: 20_000 } });
@@ -142,6 +144,7 @@ describe('the OpenAPI document against the running server', () => {
     const context: ExampleContext = {
       fetchJson: (url) => fetch(`${base}${url}`, { headers: { authorization: `Bearer ${key}` } }).then((reply) => reply.json() as Promise<unknown>),
       person: { network: 'sever', email: person.user.email, password: person.password },
+      otherPerson: { network: 'sever', email: otherPerson.user.email, password: otherPerson.password },
       remember: {},
       signInAttempt: async () => {
         const before = mailsTo(sink, person.user.email).length;

@@ -35,6 +35,8 @@ export interface ExampleContext {
   signInAttempt(): Promise<{ attemptToken: string; code: string }>;
   /** The test's person (network, e-mail and current password). */
   person: { network: string; email: string; password: string };
+  /** Another person, for the first sign-in step alone. */
+  otherPerson: { network: string; email: string; password: string };
   /** Remembers what a profile call changed (a new password, an authenticator's secret). */
   remember: { secret?: string };
 }
@@ -57,8 +59,8 @@ export function conformanceExamples(facts: ExampleFacts): Record<string, Example
     'GET /api/v1/openapi.json': {},
 
     // ---- sign-in, users, profile, audit ----
-    // Someone unknown: the same answer as for a real person (no hint), and no mail that the code step below could take for its own.
-    'POST /api/v1/auth/sign-in': { body: { network: 'sever', email: 'nobody@sever.test', password: 'not a real password' } },
+    // Another person than the code step's, so that its e-mailed code cannot be taken for that one's.
+    'POST /api/v1/auth/sign-in': (context) => Promise.resolve({ body: context.otherPerson }),
     'POST /api/v1/auth/code': async (context) => ({ body: await context.signInAttempt() }),
     'GET /api/v1/auth/me': { as: 'user' },
     'POST /api/v1/auth/logout': { as: 'user' },
@@ -107,5 +109,10 @@ export function conformanceExamples(facts: ExampleFacts): Record<string, Example
     'GET /api/v1/reports/settlements': { query: period },
     'GET /api/v1/reports/wash-sessions': { query: period },
     'GET /api/v1/reports/topups': { query: period },
+    ...Object.fromEntries(
+      (['sales', 'payment-methods', 'settlements', 'wash-sessions', 'topups'] as const).flatMap((report) =>
+        (['xlsx', 'csv'] as const).map((format) => [`GET /api/v1/exports/reports/${report}.${format}`, { query: report === 'sales' ? { ...period, group: 'site,product' } : period }]),
+      ),
+    ),
   };
 }

@@ -88,8 +88,10 @@ function auditQueryOf(query: Omit<AuditQueryIn, 'after' | 'limit'> & { after?: n
   };
 }
 
+/** An entry as documented (the network is the caller's own: not repeated). */
 function entryOut(entry: AuditEntry): z.infer<typeof auditEntrySchema> {
-  return { ...entry, at: iso(entry.at) };
+  const { network: _network, ...documented } = entry;
+  return { ...documented, at: iso(entry.at) };
 }
 
 const auditExportColumns: readonly ExportColumn[] = auditColumns.map((key) => ({ key, header: key, type: key === 'seq' ? 'integer' : key === 'at' ? 'datetime' : 'text' }));
