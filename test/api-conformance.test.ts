@@ -18,10 +18,8 @@ import { serve } from '../engine/cli/index.js';
 import type { RunningServer } from '../engine/cli/index.js';
 import { demoCards, demoPins } from '../engine/index.js';
 import type { Reply, TerminalRequest } from '../engine/index.js';
-import type { PostgresForTests } from '../engine/testing/postgres.js';
-import { serverPostgresForTests } from '../engine/testing/postgres.js';
-import { startSmtpSink } from '../engine/testing/index.js';
-import type { SmtpSink } from '../engine/testing/index.js';
+import { serverPostgresForTests, startSmtpSink } from '../engine/testing/index.js';
+import type { PostgresForTests, SmtpSink } from '../engine/testing/index.js';
 import { conformanceExamples } from './support/api-examples.js';
 import type { ExampleContext, ExampleFacts } from './support/api-examples.js';
 import { call, nthCodeTo, mailsTo, signedInAs } from './support/sign-in.js';
@@ -122,7 +120,7 @@ describe('the OpenAPI document against the running server', () => {
   }
 
   it('is a valid OpenAPI 3.1 document', async () => {
-    const result = await new Validator().validate(document as unknown as Parameters<Validator["validate"]>[0]);
+    const result = await new Validator().validate(document);
     expect(result.errors ?? [], JSON.stringify(result.errors ?? []).slice(0, 2_000)).toEqual([]);
     expect(result.valid).toBe(true);
     expect(document.openapi).toBe('3.1.0');
@@ -142,7 +140,7 @@ describe('the OpenAPI document against the running server', () => {
     const ordered = operations().sort((a, b) => rank(a.method, a.path) - rank(b.method, b.path));
     const failures: string[] = [];
     const context: ExampleContext = {
-      fetchJson: (url) => fetch(`${base}${url}`, { headers: { authorization: `Bearer ${key}` } }).then((reply) => reply.json() as Promise<unknown>),
+      fetchJson: (url) => fetch(`${base}${url}`, { headers: { authorization: `Bearer ${key}` } }).then((reply) => reply.json()),
       person: { network: 'sever', email: person.user.email, password: person.password },
       otherPerson: { network: 'sever', email: otherPerson.user.email, password: otherPerson.password },
       remember: {},
