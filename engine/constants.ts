@@ -266,6 +266,11 @@ export const constants = {
   historyPageRowsDefault: 100,
   /** Rows of an account's pricing conditions (product × price × rule). */
   pricingConditionsRowsMax: 10_000,
+  /** Validation problems an import or a management change reports (the rest are counted). */
+  importProblemsMax: 50,
+  /** Rows one page of a management list answers (default, and the most a caller may ask for). */
+  managementPageRowsDefault: 100,
+  managementPageRowsMax: 1_000,
 } as const;
 
 /** The subject prefix of the protocol (configurable; default `tessera`). */

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import nact from 'nact';
 import type { ActorSystemRef } from 'nact';
 import { CardKeys } from './card-identity.js';
@@ -24,11 +25,12 @@ import type { ReplyPort } from './request-desk.js';
 import { RequestDesk } from './request-desk.js';
 import { PricePublisher } from './price-publisher.js';
 import { Catalogs } from './network/catalogs.js';
-import type { NetworkCatalogDocument } from './network/catalog.js';
-import { compileCatalog, referenceKinds, terminalKeyFor } from './network/catalog.js';
-import type { ImportSummary } from './network/import.js';
-import { importNetwork } from './network/import.js';
-import type { NetworkDocument } from './network/schema.js';
+import type { AccountConfig, CardConfig, NetworkCatalogDocument } from './network/catalog.js';
+import { accountKeyFor, cardKeyFor, compileCatalog, referenceKinds, terminalKeyFor } from './network/catalog.js';
+import type { CardView, ImportSummary } from './network/import.js';
+import { cardViewOf, changedCard, ImportError, importNetwork } from './network/import.js';
+import type { CardChange, NetworkDocument } from './network/schema.js';
+import { cardChangeSchema, networkDocumentSchema } from './network/schema.js';
 import type { TerminalRequest } from './protocol/requests.js';
 import type { CommittedEvent } from './store/lmdb-store.js';
 import { LmdbStore } from './store/lmdb-store.js';
@@ -156,26 +158,102 @@ export class Engine {
     return this.catalogs.terminal(terminalId) !== undefined;
   }
 
-  /** Applies a network document (imports run one at a time). */
+  /** Applies a network document (imports and management changes run one at a time). */
   import(document: NetworkDocument): Promise<ImportSummary> {
-    const run = this.importQueue.then(async () => {
-      const { summary, catalog } = await importNetwork(this.store, this.deps.cardKeys, document, {
-        terminal: (terminalId) => this.catalogs.terminal(terminalId)?.networkId,
-        site: (siteId) => this.catalogs.siteOwner(siteId),
-      });
-      const changedTerminals = summary.catalogChanged ? this.catalogs.install(catalog) : [];
-      for (const terminalId of changedTerminals) this.registry.notifyIfLive(terminalKeyFor(terminalId), { type: 'config.changed' });
-      for (const key of summary.changedKeys) this.registry.notifyIfLive(key, { type: 'config.changed' });
-      if (summary.created + summary.updated > 0) {
-        const { changedKeys: _changed, ...counts } = summary;
-        this.store.appendToLog(`net:${document.network.id}`, { type: 'network.imported', ...counts, at: this.clock.now() }, this.clock.now());
-      }
-      if (summary.catalogChanged) this.prices.catalogInstalled(document.network.id);
-      await this.store.flushed();
-      return summary;
+    return this.serially(() => this.importNow(document, false));
+  }
+
+  /**
+   * Changes a network's catalog from its current state (the management API): `change` gets the
+   * stored catalog document and returns the document to import — its catalog sections are the
+   * whole new catalog (a section left out is removed), plus any counterparties, clients or cards to
+   * upsert. Runs in the import queue, so two changes never lose one another; the result is
+   * validated like any import (ImportError with the problems). Undefined when the network is unknown.
+   */
+  update<T>(networkId: string, change: (current: NetworkCatalogDocument) => { document: NetworkDocument; result: T }): Promise<{ summary: ImportSummary; result: T } | undefined> {
+    return this.serially(async () => {
+      const current = this.store.getReference<NetworkCatalogDocument>(referenceKinds.network, networkId);
+      if (current === undefined) return undefined;
+      const { document, result } = change(structuredClone(current));
+      const parsed = networkDocumentSchema.safeParse(document);
+      if (!parsed.success) throw new ImportError(parsed.error.issues.slice(0, constants.importProblemsMax).map((issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`));
+      if (parsed.data.network.id !== networkId) throw new ImportError(['network.id: a change cannot move to another network']);
+      return { summary: await this.importNow(parsed.data, true), result };
     });
+  }
+
+  /**
+   * Changes one card, named by its keyed hash (status, limits, restrictions, expiry, tank): queued
+   * with imports, checked against the catalog, written, flushed; then the live card actor reloads
+   * and a `card.changed` event refreshes the read model's row. Answers once durable, so a block
+   * holds for the very next authorisation. Undefined when the network or the card is unknown.
+   */
+  changeCard(networkId: string, cardHash: string, change: CardChange): Promise<CardView | undefined> {
+    return this.serially(async () => {
+      const catalog = this.catalogs.network(networkId);
+      const storageId = `${networkId}:${cardHash}`;
+      const before = this.store.getReference<CardConfig>(referenceKinds.card, storageId);
+      if (catalog === undefined || before === undefined) return undefined;
+      const after = changedCard(before, cardChangeSchema.parse(change), catalog);
+      if (!isDeepStrictEqual(before, after)) {
+        this.store.putReference(referenceKinds.card, storageId, after);
+        const now = this.clock.now();
+        this.store.appendToLog(
+          `net:${networkId}`,
+          {
+            type: 'card.changed', network: networkId, card: after.masked, cardHash: after.hash, account: after.accountKey, status: after.status,
+            expires: after.expires ?? null, limits: after.limits.map((limit) => ({ ...limit })), restrictions: { ...after.restrictions }, at: now,
+          },
+          now,
+        );
+        await this.store.flushed();
+        // After the write is durable and visible: the actor's next message re-reads it.
+        this.registry.notifyIfLive(cardKeyFor(networkId, cardHash), { type: 'config.changed' });
+      }
+      return cardViewOf(after);
+    });
+  }
+
+  /** A card of a network as the management API shows it (no number, no PIN hash), from the engine's store. */
+  cardOf(networkId: string, cardHash: string): CardView | undefined {
+    const card = this.store.getReference<CardConfig>(referenceKinds.card, `${networkId}:${cardHash}`);
+    return card !== undefined ? cardViewOf(card) : undefined;
+  }
+
+  /** A counterparty's or client's account configuration, from the engine's store. */
+  accountOf(networkId: string, owner: 'counterparty' | 'client', ownerId: string): AccountConfig | undefined {
+    return this.store.getReference<AccountConfig>(referenceKinds.account, accountKeyFor(networkId, owner, ownerId));
+  }
+
+  /** A network's catalog document as the engine holds it now. */
+  catalogOf(networkId: string): NetworkCatalogDocument | undefined {
+    return this.store.getReference<NetworkCatalogDocument>(referenceKinds.network, networkId);
+  }
+
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.importQueue.then(task);
     this.importQueue = run.catch(() => undefined);
     return run;
+  }
+
+  private async importNow(document: NetworkDocument, wholeCatalog: boolean): Promise<ImportSummary> {
+    const { summary, catalog } = await importNetwork(
+      this.store,
+      this.deps.cardKeys,
+      document,
+      { terminal: (terminalId) => this.catalogs.terminal(terminalId)?.networkId, site: (siteId) => this.catalogs.siteOwner(siteId) },
+      { wholeCatalog },
+    );
+    const changedTerminals = summary.catalogChanged ? this.catalogs.install(catalog) : [];
+    for (const terminalId of changedTerminals) this.registry.notifyIfLive(terminalKeyFor(terminalId), { type: 'config.changed' });
+    for (const key of summary.changedKeys) this.registry.notifyIfLive(key, { type: 'config.changed' });
+    if (summary.created + summary.updated > 0) {
+      const { changedKeys: _changed, ...counts } = summary;
+      this.store.appendToLog(`net:${document.network.id}`, { type: 'network.imported', ...counts, at: this.clock.now() }, this.clock.now());
+    }
+    if (summary.catalogChanged) this.prices.catalogInstalled(document.network.id);
+    await this.store.flushed();
+    return summary;
   }
 
   onCommitted(listener: (event: CommittedEvent) => void): void {

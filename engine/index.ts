@@ -11,13 +11,56 @@ export { requestSchemas, isOperation, operations } from './protocol/requests.js'
 export type { Operation, TerminalRequest } from './protocol/requests.js';
 export { errorReply } from './protocol/replies.js';
 export type { Reply } from './protocol/replies.js';
-export { networkDocumentSchema, networkJsonSchema, describeIssues } from './network/schema.js';
-export type { CardDocument, CounterpartyDocument, NetworkDocument, SiteDocument } from './network/schema.js';
+export {
+  networkDocumentSchema,
+  networkJsonSchema,
+  describeIssues,
+  identifier,
+  displayName,
+  plateSchema,
+  siteFields,
+  siteSchema,
+  terminalSchema,
+  productSchema,
+  priceSchema,
+  counterpartySchema,
+  cardFields,
+  cardSchema,
+  cardChangeSchema,
+  limitSchema,
+  restrictionsSchema,
+  clientSchema,
+  discountFields,
+  discountSchema,
+  bonusFields,
+  bonusSchema,
+  tariffFields,
+  tariffSchema,
+  networkSchema,
+  cardStatuses,
+} from './network/schema.js';
+export type {
+  BonusDocument,
+  CardChange,
+  CardDocument,
+  ClientDocument,
+  CounterpartyDocument,
+  DiscountDocument,
+  NetworkDocument,
+  PriceDocument,
+  ProductDocument,
+  SiteDocument,
+  TariffDocument,
+  TerminalDocument,
+} from './network/schema.js';
 export { ImportError } from './network/import.js';
 export { accountKeyFor } from './network/catalog.js';
 export type { ImportSummary } from './network/import.js';
 export type { ApiAnswerRecord, CommittedEvent, LmdbStore } from './store/lmdb-store.js';
 export { assert, assertNever } from './assert.js';
+export type { CardView } from './network/import.js';
+export type { AccountConfig, NetworkCatalogDocument } from './network/catalog.js';
+export { normalizePlate } from './domain/plates.js';
 export type { SitePriceList } from './price-publisher.js';
 export type { ReadModelLag } from './read-model/index.js';
 // Balances, histories and reports of the read model (the HTTP API's reads).

@@ -11,7 +11,7 @@ import type { LmdbStore } from '../store/lmdb-store.js';
 import type { AccountConfig, CardConfig, NetworkCatalogDocument } from './catalog.js';
 import { accountKeyFor, compileCatalog, referenceKinds } from './catalog.js';
 import type { NetworkCatalog } from './catalog.js';
-import type { NetworkDocument } from './schema.js';
+import type { CardChange, NetworkDocument } from './schema.js';
 import { normalizePlate } from '../domain/plates.js';
 import { alertSectionProblems } from '../alerts/settings.js';
 
@@ -34,8 +34,12 @@ export class ImportError extends Error {
 
 const catalogSections = ['sites', 'products', 'prices', 'discounts', 'bonus', 'tariffs', 'prompts', 'alerts'] as const;
 
-export function mergeCatalogDocument(previous: NetworkCatalogDocument | undefined, document: NetworkDocument): NetworkCatalogDocument {
-  const merged: NetworkCatalogDocument = { ...(previous ?? {}), network: document.network };
+/**
+ * The catalog after a document: its sections replace the stored ones. `whole`: the document's
+ * catalog is the whole catalog (a section it lacks is removed — the management API's deletes).
+ */
+export function mergeCatalogDocument(previous: NetworkCatalogDocument | undefined, document: NetworkDocument, whole = false): NetworkCatalogDocument {
+  const merged: NetworkCatalogDocument = { ...(whole ? {} : (previous ?? {})), network: document.network };
   for (const section of catalogSections) {
     if (document[section] !== undefined) (merged as Record<string, unknown>)[section] = document[section];
   }
@@ -48,10 +52,16 @@ export interface Owners {
   site: (siteId: string) => string | undefined;
 }
 
-export async function importNetwork(store: LmdbStore, cardKeys: CardKeys, document: NetworkDocument, owners: Owners): Promise<{ summary: ImportSummary; catalog: NetworkCatalog }> {
+export async function importNetwork(
+  store: LmdbStore,
+  cardKeys: CardKeys,
+  document: NetworkDocument,
+  owners: Owners,
+  options: { wholeCatalog?: boolean } = {},
+): Promise<{ summary: ImportSummary; catalog: NetworkCatalog }> {
   const networkId = document.network.id;
   const previous = store.getReference<NetworkCatalogDocument>(referenceKinds.network, networkId);
-  const merged = mergeCatalogDocument(previous, document);
+  const merged = mergeCatalogDocument(previous, document, options.wholeCatalog === true);
   const catalog = compileCatalog(merged);
   const problems = checkReferences(store, catalog, merged, document, owners.terminal, owners.site);
   if (problems.length > 0) throw new ImportError(problems);
@@ -211,4 +221,61 @@ function checkReferences(
     for (const site of card.restrictions?.sites ?? []) if (!catalog.sites.has(site)) problems.push(`cards.${index}.restrictions.sites: unknown site "${site}"`);
   });
   return problems;
+}
+
+// ---- one card ----------------------------------------------------------------------------------
+
+/** What the management API shows of a card: never the number, never the PIN's hash. */
+export interface CardView {
+  id: string;
+  masked: string;
+  counterparty?: string;
+  client?: string;
+  status: 'active' | 'blocked';
+  expires?: string;
+  limits: CardConfig['limits'];
+  restrictions: CardConfig['restrictions'];
+  tankLitres?: number;
+  pin: boolean;
+}
+
+export function cardViewOf(card: CardConfig): CardView {
+  const owner = accountOwner(card.accountKey);
+  const view: CardView = { id: card.hash, masked: card.masked, status: card.status, limits: card.limits.map((limit) => ({ ...limit })), restrictions: { ...card.restrictions }, pin: card.pinHash !== undefined };
+  if (owner?.owner === 'counterparty') view.counterparty = owner.ownerId;
+  if (owner?.owner === 'client') view.client = owner.ownerId;
+  if (card.expires !== undefined) view.expires = card.expires;
+  if (card.tankLitres !== undefined) view.tankLitres = card.tankLitres;
+  return view;
+}
+
+function accountOwner(accountKey: string): { owner: 'counterparty' | 'client'; ownerId: string } | undefined {
+  const match = /^acct:[^:]+:(cp|cl):(.+)$/.exec(accountKey);
+  if (match === null) return undefined;
+  return { owner: match[1] === 'cp' ? 'counterparty' : 'client', ownerId: match[2] ?? '' };
+}
+
+/**
+ * The card after a change, checked against the catalog (products or groups and sites named must
+ * exist; problems by path, as an import reports them). Pure: the caller writes it.
+ */
+export function changedCard(before: CardConfig, change: CardChange, catalog: NetworkCatalog): CardConfig {
+  const problems: string[] = [];
+  const groups = new Set([...catalog.products.values()].map((product) => product.group));
+  const productOrGroup = (ref: string): boolean => catalog.products.has(ref) || groups.has(ref);
+  (change.limits ?? []).forEach((limit, index) => {
+    for (const ref of limit.products ?? []) if (!productOrGroup(ref)) problems.push(`limits.${index}.products: unknown product or group "${ref}"`);
+  });
+  for (const ref of change.restrictions?.products ?? []) if (!productOrGroup(ref)) problems.push(`restrictions.products: unknown product or group "${ref}"`);
+  for (const site of change.restrictions?.sites ?? []) if (!catalog.sites.has(site)) problems.push(`restrictions.sites: unknown site "${site}"`);
+  if (problems.length > 0) throw new ImportError(problems);
+  const after: CardConfig = { ...before, limits: before.limits.map((limit) => ({ ...limit })), restrictions: { ...before.restrictions } };
+  if (change.status !== undefined) after.status = change.status;
+  if (change.limits !== undefined) after.limits = change.limits.map((limit) => ({ ...limit }));
+  if (change.restrictions !== undefined) after.restrictions = { ...change.restrictions };
+  if (change.expires === null) delete after.expires;
+  else if (change.expires !== undefined) after.expires = change.expires;
+  if (change.tankLitres === null) delete after.tankLitres;
+  else if (change.tankLitres !== undefined) after.tankLitres = change.tankLitres;
+  return after;
 }

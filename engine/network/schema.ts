@@ -29,7 +29,7 @@ const hoursWindow = z.string().refine((text) => parseHoursWindow(text) !== undef
 const weekday = z.int().min(1).max(7);
 const productRefs = z.array(identifier).min(1).max(256);
 const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, 'use "MM-DD"');
-const yearMonth = z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, 'use "YYYY-MM"');
+export const yearMonth = z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, 'use "YYYY-MM"');
 const cardNumber = z
   .string()
   .regex(/^[A-Za-z0-9_-]+$/, 'a card number is letters, digits, "_" and "-"')
@@ -68,18 +68,20 @@ export const terminalSchema = z.strictObject({
   requiresShift: z.boolean().optional(),
 });
 
-export const siteSchema = z
-  .strictObject({
-    id: identifier,
-    name: displayName,
-    kind: z.enum(siteKinds),
-    terminals: z.array(terminalSchema).max(1_000),
-    /** extension: where the site is, in microdegrees (55.755826° is 55755826): integers, like every number here. */
-    lat: z.int().min(-90_000_000).max(90_000_000).optional(),
-    lon: z.int().min(-180_000_000).max(180_000_000).optional(),
-    /** extension: local opening hours (the silent-terminal alert counts silence only within them); default always open. */
-    openingHours: hoursWindow.optional(),
-  })
+/** The fields of `siteSchema` without its cross-field checks (route bodies pick and make partial from it). */
+export const siteFields = z.strictObject({
+  id: identifier,
+  name: displayName,
+  kind: z.enum(siteKinds),
+  terminals: z.array(terminalSchema).max(1_000),
+  /** extension: where the site is, in microdegrees (55.755826° is 55755826): integers, like every number here. */
+  lat: z.int().min(-90_000_000).max(90_000_000).optional(),
+  lon: z.int().min(-180_000_000).max(180_000_000).optional(),
+  /** extension: local opening hours (the silent-terminal alert counts silence only within them); default always open. */
+  openingHours: hoursWindow.optional(),
+});
+
+export const siteSchema = siteFields
   .refine((site) => (site.lat === undefined) === (site.lon === undefined), '"lat" and "lon" go together');
 
 export const productSchema = z.strictObject({
@@ -132,20 +134,36 @@ export const restrictionsSchema = z.strictObject({
   weekdays: z.array(weekday).min(1).max(7).optional(),
 });
 
-export const cardSchema = z
+/** The fields of `cardSchema` without its cross-field checks (route bodies pick and make partial from it). */
+export const cardFields = z.strictObject({
+  number: cardNumber,
+  counterparty: identifier.optional(),
+  client: identifier.optional(),
+  status: z.enum(cardStatuses),
+  pin: pin.optional(),
+  expires: yearMonth.optional(),
+  limits: z.array(limitSchema).max(constants.limitsPerCardMax).optional(),
+  restrictions: restrictionsSchema.optional(),
+  /** extension: the tank of the vehicle the card fuels, in litres (a fill above it raises a `tank` alert). */
+  tankLitres: z.int().min(1).max(100_000).optional(),
+});
+
+export const cardSchema = cardFields
+  .refine((card) => (card.counterparty === undefined) !== (card.client === undefined), 'a card belongs to exactly one counterparty or client');
+
+/**
+ * A change of one card (the management API): only the fields given change; `expires: null` removes
+ * the expiry. The number and the owner never change here (a card is identified by its keyed hash).
+ */
+export const cardChangeSchema = z
   .strictObject({
-    number: cardNumber,
-    counterparty: identifier.optional(),
-    client: identifier.optional(),
-    status: z.enum(cardStatuses),
-    pin: pin.optional(),
-    expires: yearMonth.optional(),
+    status: z.enum(cardStatuses).optional(),
     limits: z.array(limitSchema).max(constants.limitsPerCardMax).optional(),
     restrictions: restrictionsSchema.optional(),
-    /** extension: the tank of the vehicle the card fuels, in litres (a fill above it raises a `tank` alert). */
-    tankLitres: z.int().min(1).max(100_000).optional(),
+    expires: yearMonth.nullable().optional(),
+    tankLitres: z.int().min(1).max(100_000).nullable().optional(),
   })
-  .refine((card) => (card.counterparty === undefined) !== (card.client === undefined), 'a card belongs to exactly one counterparty or client');
+  .refine((change) => Object.values(change).some((value) => value !== undefined), 'name at least one of status, limits, restrictions, expires, tankLitres');
 
 export const clientSchema = z.strictObject({
   id: identifier,
@@ -169,45 +187,49 @@ export const thresholdSchema = z
   })
   .refine((threshold) => (threshold.volume === undefined) !== (threshold.amount === undefined), 'a threshold counts either volume or amount');
 
-export const discountSchema = z
-  .strictObject({
-    id: identifier,
-    name: displayName,
-    percent: basisPoints.optional(),
-    perUnit: money.optional(),
-    /** extension: a fixed (contract) price per unit; like every rule it wins only when it is the lowest price. */
-    fixedPrice: money.optional(),
-    products: productRefs.optional(),
-    segments: z.array(identifier).max(256).optional(),
-    counterparties: z.array(identifier).max(10_000).optional(),
-    /** extension: clients of these groups (`clients[].groups`). */
-    clientGroups: z.array(identifier).max(256).optional(),
-    /** extension: club members only (`clients[].member`). */
-    members: z.boolean().optional(),
-    sites: z.array(identifier).max(1_000).optional(),
-    hours: hoursWindow.optional(),
-    from: z.int().min(0).optional(),
-    to: z.int().min(0).optional(),
-    /**
-     * extension: a volume tier — the rule applies once the account has bought at least this volume
-     * (or amount) of the rule's products in the current period, before this purchase.
-     */
-    threshold: thresholdSchema.optional(),
-  })
+/** The fields of `discountSchema` without its cross-field checks (route bodies pick and make partial from it). */
+export const discountFields = z.strictObject({
+  id: identifier,
+  name: displayName,
+  percent: basisPoints.optional(),
+  perUnit: money.optional(),
+  /** extension: a fixed (contract) price per unit; like every rule it wins only when it is the lowest price. */
+  fixedPrice: money.optional(),
+  products: productRefs.optional(),
+  segments: z.array(identifier).max(256).optional(),
+  counterparties: z.array(identifier).max(10_000).optional(),
+  /** extension: clients of these groups (`clients[].groups`). */
+  clientGroups: z.array(identifier).max(256).optional(),
+  /** extension: club members only (`clients[].member`). */
+  members: z.boolean().optional(),
+  sites: z.array(identifier).max(1_000).optional(),
+  hours: hoursWindow.optional(),
+  from: z.int().min(0).optional(),
+  to: z.int().min(0).optional(),
+  /**
+   * extension: a volume tier — the rule applies once the account has bought at least this volume
+   * (or amount) of the rule's products in the current period, before this purchase.
+   */
+  threshold: thresholdSchema.optional(),
+});
+
+export const discountSchema = discountFields
   .refine((rule) => [rule.percent, rule.perUnit, rule.fixedPrice].filter((value) => value !== undefined).length === 1, 'a discount has exactly one of percent, perUnit or fixedPrice')
   .refine((rule) => rule.from === undefined || rule.to === undefined || rule.from < rule.to, '"from" must be before "to"');
 
-export const bonusSchema = z
-  .strictObject({
-    rate: basisPoints,
-    products: productRefs.optional(),
-    redeem: z.boolean(),
-    /** extension: a rate of its own for some products or groups (it replaces the tier or base rate for them). */
-    rates: z.array(z.strictObject({ products: productRefs, rate: basisPoints })).max(256).optional(),
-    /** extension: rates by the account's spend in the current `tierPeriod` before this purchase (highest tier reached wins). */
-    tiers: z.array(z.strictObject({ spend: money, rate: basisPoints })).max(32).optional(),
-    tierPeriod: z.enum(countingPeriods).optional(),
-  })
+/** The fields of `bonusSchema` without its cross-field checks (route bodies pick and make partial from it). */
+export const bonusFields = z.strictObject({
+  rate: basisPoints,
+  products: productRefs.optional(),
+  redeem: z.boolean(),
+  /** extension: a rate of its own for some products or groups (it replaces the tier or base rate for them). */
+  rates: z.array(z.strictObject({ products: productRefs, rate: basisPoints })).max(256).optional(),
+  /** extension: rates by the account's spend in the current `tierPeriod` before this purchase (highest tier reached wins). */
+  tiers: z.array(z.strictObject({ spend: money, rate: basisPoints })).max(32).optional(),
+  tierPeriod: z.enum(countingPeriods).optional(),
+});
+
+export const bonusSchema = bonusFields
   .refine((bonus) => bonus.tierPeriod === undefined || bonus.tiers !== undefined, '"tierPeriod" needs "tiers"');
 
 /**
@@ -231,18 +253,20 @@ export const promptSchema = z
   })
   .refine((prompt) => [prompt.birthday, prompt.linesAbove, prompt.amountAbove, prompt.products, prompt.fragile].filter((value) => value !== undefined).length === 1, 'a prompt has exactly one condition');
 
-export const tariffSchema = z
-  .strictObject({
-    code: identifier,
-    name: displayName,
-    perMinute: money,
-    perMinuteMember: money.optional(),
-    minimumMinutes: z.int().min(0).max(24 * 60).optional(),
-    /** extension: a session still open after this many minutes is stopped automatically (default `sessionMaximumMinutesDefault`). */
-    maximumMinutes: z.int().min(1).max(constants.sessionMaximumMinutesMax).optional(),
-    /** extension: the sites that offer the tariff (default: every site). */
-    sites: z.array(identifier).min(1).max(1_000).optional(),
-  })
+/** The fields of `tariffSchema` without its cross-field checks (route bodies pick and make partial from it). */
+export const tariffFields = z.strictObject({
+  code: identifier,
+  name: displayName,
+  perMinute: money,
+  perMinuteMember: money.optional(),
+  minimumMinutes: z.int().min(0).max(24 * 60).optional(),
+  /** extension: a session still open after this many minutes is stopped automatically (default `sessionMaximumMinutesDefault`). */
+  maximumMinutes: z.int().min(1).max(constants.sessionMaximumMinutesMax).optional(),
+  /** extension: the sites that offer the tariff (default: every site). */
+  sites: z.array(identifier).min(1).max(1_000).optional(),
+});
+
+export const tariffSchema = tariffFields
   .refine((tariff) => tariff.maximumMinutes === undefined || tariff.maximumMinutes >= (tariff.minimumMinutes ?? 0), '"maximumMinutes" must not be below "minimumMinutes"');
 
 export const networkSchema = z.strictObject({
@@ -282,6 +306,7 @@ export type ProductDocument = z.infer<typeof productSchema>;
 export type PriceDocument = z.infer<typeof priceSchema>;
 export type CounterpartyDocument = z.infer<typeof counterpartySchema>;
 export type CardDocument = z.infer<typeof cardSchema>;
+export type CardChange = z.infer<typeof cardChangeSchema>;
 export type ClientDocument = z.infer<typeof clientSchema>;
 export type LimitDocument = z.infer<typeof limitSchema>;
 export type RestrictionsDocument = z.infer<typeof restrictionsSchema>;

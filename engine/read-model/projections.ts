@@ -344,7 +344,29 @@ export const projections: Readonly<Record<string, Projection>> = {
     });
     context.add('referenceSync', { network: event.network, requested_position: committed.position });
   },
+
+  // One card changed through the management API (status, limits, restrictions, expiry): its row,
+  // from the event (masked number and keyed hash only).
+  'card.changed'(committed, context) {
+    const event = committed.event as unknown as CardChanged;
+    context.add('cards', {
+      network: event.network, hash: event.cardHash, masked: event.card, account: event.account, status: event.status, expires: event.expires, limits: event.limits,
+      restrictions: event.restrictions,
+    });
+  },
 };
+
+interface CardChanged {
+  type: 'card.changed';
+  network: string;
+  card: string;
+  cardHash: string;
+  account: string;
+  status: string;
+  expires: string | null;
+  limits: Record<string, unknown>[];
+  restrictions: Record<string, unknown>;
+}
 
 export function projectionOf(type: string): Projection | undefined {
   return Object.hasOwn(projections, type) ? projections[type] : undefined;

@@ -24,7 +24,7 @@ import { projectionOf } from './projections.js';
 import type { ReferenceReader, ReferenceStep } from './references.js';
 import { referenceSyncSteps, terminalSites } from './references.js';
 import type { RowOf, WriteName } from './writes.js';
-import { batchWrites, insertEvents, rowsParameter } from './writes.js';
+import { batchWrites, insertEvents, rowsParameter, rowsToWrite } from './writes.js';
 
 /** What the projector reads from the engine's store. */
 export interface Journal extends ReferenceReader {
@@ -329,7 +329,7 @@ export class Projector {
         const list = rows.get(name);
         if (list === undefined || list.length === 0) continue;
         const spec = batchWrites[name];
-        await client.query(spec.sql, [rowsParameter(spec as never, list as never[])]);
+        await client.query(spec.sql, [rowsParameter(spec as never, rowsToWrite(name, list as never[]) as never[])]);
       }
       await client.query(`UPDATE ${schema}.checkpoint SET position = $2, updated_at = now() WHERE name = $1`, [checkpointName, last.position]);
       await client.query('COMMIT');

@@ -348,6 +348,18 @@ export interface ReferenceSyncRow {
   requested_position: number;
 }
 
+/** A card as a `card.changed` event gives it (the reference tables' row; never the number or the PIN's hash). */
+export interface CardChangedRow {
+  network: string;
+  hash: string;
+  masked: string;
+  account: string;
+  status: string;
+  expires: string | null;
+  limits: readonly Readonly<Record<string, unknown>>[];
+  restrictions: Readonly<Record<string, unknown>>;
+}
+
 // ---- statements --------------------------------------------------------------------------------
 
 const eventColumns = { position: 'bigint', key: 'text', seq: 'bigint', type: 'text', network: 'text', at: 'timestamptz', body: 'jsonb' } as const;
@@ -583,7 +595,35 @@ export const batchWrites = {
     referenceSyncColumns,
     `ON CONFLICT (network) DO UPDATE SET requested_position = greatest(${schema}.reference_sync.requested_position, excluded.requested_position)`,
   ),
+  cards: upsert<CardChangedRow>(
+    'cards',
+    { network: 'text', hash: 'text', masked: 'text', account: 'text', status: 'text', expires: 'text', limits: 'jsonb', restrictions: 'jsonb' },
+    ['network', 'hash'],
+  ),
 } as const;
+
+/**
+ * Writes that update a row by its key: one statement may not touch a row twice (ON CONFLICT DO
+ * UPDATE refuses), so of the rows of one batch with the same key only the last one is written.
+ */
+export const batchWriteKeys: { readonly [W in WriteName]?: (row: RowOf<W>) => string } = {
+  referenceSync: (row) => row.network,
+  cards: (row) => `${row.network}\u0000${row.hash}`,
+  balances: (row) => row.account,
+};
+
+/** The rows of a write as they go to PostgreSQL: for keyed writes, the last row per key. */
+export function rowsToWrite<W extends WriteName>(write: W, rows: readonly RowOf<W>[]): readonly RowOf<W>[] {
+  const keyOf = batchWriteKeys[write] as ((row: RowOf<W>) => string) | undefined;
+  if (keyOf === undefined || rows.length < 2) return rows;
+  const last = new Map<string, RowOf<W>>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    last.delete(key);
+    last.set(key, row);
+  }
+  return [...last.values()];
+}
 
 export type BatchWrites = typeof batchWrites;
 export type WriteName = keyof BatchWrites;
