@@ -207,7 +207,8 @@ function keyedSection<Item extends Record<string, unknown>>(
           const after = await changeCatalog(context, request, spec.action, { type: spec.noun, id }, (catalog) => {
             const before = get(catalog).find((item) => keyOf(item) === id);
             if (before === undefined) throw notFound(spec.noun);
-            const item = { ...before, ...withoutUndefined(request.body) };
+            const fields: Record<string, unknown> = { ...(request.body as Record<string, unknown>) };
+            const item = { ...before, ...withoutUndefined(fields) };
             set(catalog, upsertItem(get(catalog), keyOf, id, item));
             return { before, after: item };
           });
