@@ -57,6 +57,7 @@ describe.each(backends)('network management API on $name', ({ start }) => {
   let security: Security;
   let socket: us_listen_socket;
   let base = '';
+  let document: Record<string, unknown> = {};
   const answers: string[] = [];
 
   beforeAll(async () => {
@@ -74,9 +75,9 @@ describe.each(backends)('network management API on $name', ({ start }) => {
     projector.start();
     await projector.caughtUp();
     const app = uWS.App();
-    mountApi(app, apiRoutes({ engine: harness.engine, database: database.pool, security }), {
+    ({ document } = mountApi(app, apiRoutes({ engine: harness.engine, database: database.pool, security }), {
       authenticators: [(raw) => principals[(raw.headers['authorization'] ?? '').replace('Bearer ', '')]],
-    });
+    }));
     socket = await new Promise<us_listen_socket>((resolve, reject) => app.listen('127.0.0.1', 0, (listen) => (listen ? resolve(listen) : reject(new Error('no port')))));
     base = `http://127.0.0.1:${uWS.us_socket_local_port(socket)}`;
   });
@@ -353,6 +354,20 @@ describe.each(backends)('network management API on $name', ({ start }) => {
     expect(((await api('owner', 'GET', '/api/v1/products')).body['items'] as { code: string }[]).map((item) => item.code)).toContain('TEA');
     expect((await api('accountant', 'POST', '/api/v1/network/import', { network: document.network })).status).toBe(403);
     expect((await api('owner', 'POST', '/api/v1/network/import', { network: { ...document.network, id: 'elsewhere' } })).status).toBe(404);
+  });
+
+  it('documents the management routes in a valid OpenAPI 3.1 document, each with its permission', async () => {
+    const paths = document['paths'] as Record<string, Record<string, { 'x-permission'?: string }>>;
+    expect(paths['/api/v1/cards/{id}/block']?.['post']?.['x-permission']).toBe('cards.block');
+    expect(paths['/api/v1/cards/{id}/limits']?.['put']?.['x-permission']).toBe('cards.write');
+    expect(paths['/api/v1/prices']?.['put']?.['x-permission']).toBe('prices.write');
+    for (const path of ['/api/v1/network', '/api/v1/sites/{id}', '/api/v1/terminals/{id}', '/api/v1/products/{id}', '/api/v1/discounts/{id}', '/api/v1/tariffs/{id}', '/api/v1/bonus', '/api/v1/counterparties/{id}', '/api/v1/clients/{id}', '/api/v1/cards/lookup', '/api/v1/network/import']) {
+      expect(paths[path], path).toBeDefined();
+    }
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
   });
 
   it('never shows a card number or PIN: not in any answer, the audit or the read model', async () => {
