@@ -5,9 +5,11 @@
 //
 //   k6 run -e TESSERA_URL=http://127.0.0.1:8080 -e TESSERA_NETWORK=demo -e VIEWERS=200 bench/k6/ws-feed.ts
 //
-// TESSERA_API_KEY, when set, goes as `Authorization: Bearer …`; TESSERA_NETWORK as `?network=`
-// (what the loopback viewer authenticator of a served gateway reads). Thresholds: ≥ 99 % of the
-// sockets upgrade (101) and are subscribed, and the viewers receive feed frames at all.
+// The upgrade is authenticated as the server does it (docs/security.md): TESSERA_API_KEY as
+// `Authorization: Bearer …` (a key whose role may watch the dashboard), or TESSERA_SESSION as the
+// session cookie (`tessera_session=…`); with neither, only a server started with
+// `--dev-open-streams` lets this machine in, by `?network=TESSERA_NETWORK`. Thresholds: ≥ 99 % of
+// the sockets upgrade (101) and are subscribed, feed frames arrive, no error frames.
 
 import { check } from 'k6';
 import { Counter, Rate, Trend } from 'k6/metrics';
@@ -17,6 +19,7 @@ import ws from 'k6/ws';
 const base = (__ENV['TESSERA_URL'] ?? 'http://127.0.0.1:8080').replace(/^http/, 'ws');
 const network = __ENV['TESSERA_NETWORK'] ?? 'demo';
 const apiKey = __ENV['TESSERA_API_KEY'];
+const session = __ENV['TESSERA_SESSION'];
 const viewers = Number(__ENV['VIEWERS'] ?? '50');
 const sessionSeconds = Number(__ENV['SESSION_SECONDS'] ?? '60');
 
@@ -46,7 +49,10 @@ interface Frame {
 
 export function viewer(): void {
   const url = `${base}/ws?network=${encodeURIComponent(network)}`;
-  const params = apiKey !== undefined && apiKey !== '' ? { headers: { Authorization: `Bearer ${apiKey}` } } : null;
+  const headers: Record<string, string> = {};
+  if (apiKey !== undefined && apiKey !== '') headers['Authorization'] = `Bearer ${apiKey}`;
+  if (session !== undefined && session !== '') headers['Cookie'] = `tessera_session=${session}`;
+  const params = Object.keys(headers).length > 0 ? { headers } : null;
   const opened = Date.now();
   let hello = false;
   let first = true;
