@@ -1,12 +1,9 @@
-// The feed search the search bench measures, behind one small interface: a filter and an optional
-// cursor in, a page of operations (newest first) and the next cursor out.
-//
-// Until the read model's own `searchOperations` is on main, this is a stand-in with the same shape of
-// SQL the feed needs: the filters as parameters, keyset paging on (at, position) descending, one
-// index per filter (the migration's), a page of `pageRows`.
+// The feed search the search bench measures — the read model's own `searchOperations`, the query
+// GET /api/v1/transactions runs — behind one small interface: a filter and an optional cursor in, a
+// page of operations (newest first) and the next cursor out, with what the bench checks of each row.
 
 import type pg from 'pg';
-import { readModelSchema } from '../engine/testing/index.js';
+import { constants, decodeFeedCursor, encodeFeedCursor, searchOperations } from '../engine/index.js';
 
 export interface FeedFilter {
   cardHash?: string;
@@ -21,7 +18,7 @@ export interface FeedFilter {
   to?: number;
 }
 
-/** What the bench checks of a row. Times in epoch ms. */
+/** What the bench checks of a row. Times in epoch ms; `card_hash` is the filter's hash when the row shows that card's masked number. */
 export interface FeedRow {
   position: number;
   at: number;
@@ -41,56 +38,34 @@ export interface FeedPage {
 
 export type FeedSearch = (filter: FeedFilter, cursor?: string) => Promise<FeedPage>;
 
-export const pageRows = 50;
-const schema = readModelSchema;
+/** The API's default page. */
+export const pageRows = constants.feedPageRowsDefault;
 
-export function encodeCursor(at: number, position: number): string {
-  return Buffer.from(`${at}:${position}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: number; position: number } {
-  const [at, position] = Buffer.from(cursor, 'base64url').toString().split(':').map(Number);
-  if (at === undefined || position === undefined || !Number.isSafeInteger(at) || !Number.isSafeInteger(position)) throw new Error('bad cursor');
-  return { at, position };
-}
-
-/** The stand-in's SQL for a filter (every value a parameter). */
-export function feedQuery(network: string, filter: FeedFilter, cursor: string | undefined, limit = pageRows): { text: string; values: unknown[] } {
-  const values: unknown[] = [network];
-  const where = ['network = $1'];
-  const add = (condition: (placeholder: string) => string, value: unknown): void => {
-    values.push(value);
-    where.push(condition(`$${values.length}`));
-  };
-  if (filter.cardHash !== undefined) add((p) => `card_hash = ${p}`, filter.cardHash);
-  if (filter.counterparty !== undefined) add((p) => `counterparty = ${p}`, filter.counterparty);
-  if (filter.site !== undefined) add((p) => `site = ${p}`, filter.site);
-  if (filter.terminal !== undefined) add((p) => `terminal = ${p}`, filter.terminal);
-  if (filter.reference !== undefined) add((p) => `(tx_id = ${p} OR reference = ${p})`, filter.reference);
-  if (filter.result !== undefined) add((p) => `result = ${p}`, filter.result);
-  if (filter.from !== undefined) add((p) => `at >= ${p}`, new Date(filter.from));
-  if (filter.to !== undefined) add((p) => `at < ${p}`, new Date(filter.to));
-  if (cursor !== undefined) {
-    const after = decodeCursor(cursor);
-    values.push(new Date(after.at), after.position);
-    where.push(`(at, position) < ($${values.length - 1}, $${values.length})`);
-  }
-  values.push(limit + 1);
-  return {
-    text: `SELECT position, network, kind, result, reference, tx_id, account, counterparty, client, card, card_hash, site, terminal, product, volume, amount, discount, bonus, method, reason, at
-           FROM ${schema}.operations WHERE ${where.join(' AND ')} ORDER BY at DESC, position DESC LIMIT $${values.length}`,
-    values,
-  };
-}
-
-/** The search the bench runs over the pool, and what it is. */
-export function feedSearchOf(pool: pg.Pool, network: string): Promise<{ search: FeedSearch; description: string }> {
+/** `searchOperations` over the pool for the network's owner (every site), and what it is. */
+export function feedSearchOf(pool: pg.Pool, network: string, maskedOf: (hash: string) => string | undefined): { search: FeedSearch; description: string } {
   const search: FeedSearch = async (filter, cursor) => {
-    const query = feedQuery(network, filter, cursor);
-    const { rows } = await pool.query<FeedRow & { at: Date }>(query.text, query.values);
-    const page = rows.slice(0, pageRows).map((row) => ({ ...row, at: row.at.getTime() }));
-    const last = page[page.length - 1];
-    return { rows: page, ...(rows.length > pageRows && last !== undefined ? { next: encodeCursor(last.at, last.position) } : {}) };
+    const after = cursor === undefined ? undefined : decodeFeedCursor(cursor);
+    if (cursor !== undefined && after === undefined) throw new Error('not a cursor of the feed');
+    const page = await searchOperations(
+      pool,
+      network,
+      { cardHash: filter.cardHash, counterparty: filter.counterparty, site: filter.site, terminal: filter.terminal, tx: filter.reference, result: filter.result, from: filter.from, to: filter.to },
+      { sites: 'all' },
+      { limit: pageRows, after },
+    );
+    const masked = filter.cardHash === undefined ? undefined : maskedOf(filter.cardHash);
+    const rows = page.items.map((item) => ({
+      position: item.position,
+      at: Date.parse(item.at),
+      result: item.result,
+      reference: item.reference,
+      tx_id: item.txId,
+      card_hash: filter.cardHash !== undefined && item.card !== null && item.card === masked ? filter.cardHash : item.card,
+      counterparty: item.counterparty,
+      site: item.site,
+      terminal: item.terminal,
+    }));
+    return { rows, ...(page.next !== null ? { next: encodeFeedCursor(page.next) } : {}) };
   };
-  return Promise.resolve({ search, description: `the bench's stand-in for searchOperations (keyset on (at, position), ${pageRows} a page)` });
+  return { search, description: `searchOperations (engine/read-model/queries/feed.ts), ${pageRows} a page, as the owner (every site)` };
 }

@@ -89,7 +89,7 @@ export interface SearchBenchReport {
   analyzeMs: number;
   tableMB: number;
   indexesMB: number;
-  /** Which search ran: the read model's own `searchOperations`, or the bench's stand-in until it lands. */
+  /** Which search ran (the read model's own `searchOperations`, as the API runs it). */
   search: string;
   targetP95Ms: number;
   loops: SearchLoopReport[];
@@ -103,6 +103,8 @@ const network = benchNetworkId;
 const secret = Buffer.alloc(32, 0x3c);
 const dayMs = 86_400_000;
 const seedChunkRows = 250_000;
+/** The load's statements (a chunk of rows, an index over a million) may run past the pool's query timeout on a busy machine. */
+const loadQueryTimeoutMs = 3_600_000;
 
 export async function runSearchBench(options: SearchBenchOptions): Promise<SearchBenchReport> {
   const log = options.log ?? (() => undefined);
@@ -129,7 +131,8 @@ export async function runSearchBench(options: SearchBenchOptions): Promise<Searc
     const seeded = await seedOperations(pool, options, hashes, identities.map((identity) => identity.masked));
     log(`search: seeded in ${seeded.seedMs} ms, indexes ${seeded.indexMs} ms, VACUUM ANALYZE ${seeded.analyzeMs} ms; table ${seeded.tableMB} MB, indexes ${seeded.indexesMB} MB`);
 
-    const search = await feedSearchOf(pool, network);
+    const maskedOf = new Map(identities.map((identity) => [identity.hash, identity.masked]));
+    const search = feedSearchOf(pool, network, (hash) => maskedOf.get(hash));
     const violations: string[] = [];
     const params = await parameterPools(pool, options, hashes, seeded.startMs, seeded.endMs);
     const loops: SearchLoopReport[] = [];
@@ -237,19 +240,19 @@ async function seedOperations(pool: pg.Pool, options: SearchBenchOptions, hashes
       "SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = $1 AND tablename = 'operations' AND indexname <> 'operations_pkey'",
       [schema],
     );
-    for (const index of indexes) await client.query(`DROP INDEX ${schema}.${safeName(index.name)}`);
+    for (const index of indexes) await client.query(loadQuery(`DROP INDEX ${schema}.${safeName(index.name)}`));
     const seedStarted = performance.now();
     await client.query('SELECT setseed($1)', [((options.seed ?? 42) % 1000) / 1000]);
     for (let first = 1; first <= options.rows; first += seedChunkRows) {
       const last = Math.min(options.rows, first + seedChunkRows - 1);
-      await client.query(seedSql, [network, first, last, startMs, hashes, options.accounts, options.counterparties, options.sites, options.terminalsPerSite, stepMs, options.cards, masked]);
+      await client.query(loadQuery(seedSql, [network, first, last, startMs, hashes, options.accounts, options.counterparties, options.sites, options.terminalsPerSite, stepMs, options.cards, masked]));
     }
     const seedMs = Math.round(performance.now() - seedStarted);
     const indexStarted = performance.now();
-    for (const index of indexes) await client.query(index.definition);
+    for (const index of indexes) await client.query(loadQuery(index.definition));
     const indexMs = Math.round(performance.now() - indexStarted);
     const analyzeStarted = performance.now();
-    await client.query(`VACUUM ANALYZE ${schema}.operations`);
+    await client.query(loadQuery(`VACUUM ANALYZE ${schema}.operations`));
     const analyzeMs = Math.round(performance.now() - analyzeStarted);
     const { rows: sizes } = await client.query<{ table: number; indexes: number }>(
       `SELECT pg_table_size('${schema}.operations')::float8 AS table, pg_indexes_size('${schema}.operations')::float8 AS indexes`,
@@ -269,6 +272,11 @@ async function seedOperations(pool: pg.Pool, options: SearchBenchOptions, hashes
   } finally {
     client.release();
   }
+}
+
+/** A statement of the load with its own read timeout (`pg` takes `query_timeout` per query; its types do not say so). */
+function loadQuery(text: string, values?: unknown[]): pg.QueryConfig {
+  return { text, ...(values !== undefined ? { values } : {}), query_timeout: loadQueryTimeoutMs } as pg.QueryConfig;
 }
 
 function safeName(name: string): string {
