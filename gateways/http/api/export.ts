@@ -189,6 +189,25 @@ async function drained(output: SinkStream, sink: ResponseSink): Promise<void> {
   }
 }
 
+/**
+ * What the worksheet's XML is written into (the zip's deflate stream), once the zip has taken the
+ * sheet: exceljs writes it without waiting, so the exporter waits for its 'drain' itself. An
+ * internal of exceljs 4 (`_stream.pipes`); without it only `drained` paces the rows.
+ */
+interface Drainable {
+  readonly writableNeedDrain?: boolean;
+  readonly _writableState?: { needDrain?: boolean };
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+function deflateOf(sheet: ExcelJS.Worksheet): Drainable | undefined {
+  const pipes = (sheet as unknown as { _stream?: { pipes?: unknown[] } })._stream?.pipes;
+  const pipe = pipes?.[0] as Drainable | undefined;
+  return pipe !== undefined && typeof pipe.once === 'function' ? pipe : undefined;
+}
+
+const needsDrain = (stream: Drainable): boolean => stream.writableNeedDrain ?? stream._writableState?.needDrain ?? false;
+
 async function writeXlsx(sink: ResponseSink, columns: readonly ExportColumn[], rows: () => AsyncIterable<Record<string, unknown>>, cap: number): Promise<void> {
   const output = new SinkStream(sink);
   const done = finished(output);
@@ -209,7 +228,11 @@ async function writeXlsx(sink: ResponseSink, columns: readonly ExportColumn[], r
     for (const column of columns) values[column.key] = xlsxCell(column.type, row[column.key]);
     sheet.addRow(values).commit();
     count += 1;
-    if (count % constants.exportBatchRows === 0) await drained(output, sink);
+    if (count % constants.exportBatchRows === 0) {
+      const deflate = deflateOf(sheet);
+      while (deflate !== undefined && needsDrain(deflate)) await new Promise<void>((resolve) => deflate.once('drain', resolve));
+      await drained(output, sink);
+    }
   }
   sheet.commit();
   await workbook.commit();
