@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Action, Scope } from './permissions.js';
-import { actions, authorize, grantLabels, isAction, noGrantLabel, permissionMatrixMarkdown, queryScope } from './permissions.js';
+import { actions, authorize, grantLabels, noGrantLabel, permissionMatrixMarkdown, queryScope } from './permissions.js';
 import type { Principal, Role } from './principal.js';
-import { isRole, roles, siteScopedRoles } from './principal.js';
-import { matrixEndMarker, matrixStartMarker, withMatrix } from './write-security-docs.js';
+import { roles, siteScopedRoles } from './principal.js';
+import { documentedMatrix as parseDocumentedMatrix, matrixEndMarker, matrixStartMarker, withMatrix } from './write-security-docs.js';
 import { apiKeyPrincipal } from './security.js';
 
 const page = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
@@ -16,22 +16,7 @@ const section = page.slice(page.indexOf(matrixStartMarker) + matrixStartMarker.l
 
 /** The documented table: action → role → cell text. */
 function documentedMatrix(): Map<Action, Map<Role, string>> {
-  const lines = section.split('\n');
-  const header = (lines[0] ?? '').split('|').map((cell) => cell.trim()).slice(1, -1);
-  const roleColumns = header.slice(2);
-  const result = new Map<Action, Map<Role, string>>();
-  for (const line of lines.slice(2)) {
-    const cells = line.split('|').map((cell) => cell.trim()).slice(1, -1);
-    const action = (cells[0] ?? '').replaceAll('`', '');
-    if (!isAction(action)) throw new Error(`the table names an unknown action: ${action}`);
-    const row = new Map<Role, string>();
-    roleColumns.forEach((role, index) => {
-      if (!isRole(role)) throw new Error(`the table names an unknown role: ${role}`);
-      row.set(role, cells[index + 2] ?? '');
-    });
-    result.set(action, row);
-  }
-  return result;
+  return parseDocumentedMatrix(page);
 }
 
 const network = 'sever';

@@ -10,3 +10,4 @@ export { openReadModelDatabase, Projector, dropReadModel, migrateReadModel, read
 export type { ReadModel, ReadModelDatabase } from '../read-model/index.js';
 export { codeOf, startSmtpSink } from './smtp-sink.js';
 export type { CaughtMail, SmtpSink } from './smtp-sink.js';
+export { documentedMatrix } from '../security/write-security-docs.js';

@@ -7,6 +7,8 @@
 
 import { generateSync } from 'otplib';
 import { constants } from '../../engine/index.js';
+import type { SmtpSink } from '../../engine/testing/index.js';
+import { call, mailsTo, nthCodeTo } from './sign-in.js';
 
 export interface ExampleFacts {
   fuelTxId: string;
@@ -31,8 +33,9 @@ export interface ExampleCall {
 export interface ExampleContext {
   /** GET with the test's key, answering the parsed JSON. */
   fetchJson(url: string): Promise<unknown>;
-  /** Starts a sign-in of the test's person; answers the attempt token and the e-mailed code. */
-  signInAttempt(): Promise<{ attemptToken: string; code: string }>;
+  /** Where sign-in codes arrive, and the server's port (sign-in steps go through raw HTTP). */
+  sink: SmtpSink;
+  port: number;
   /** The test's person (network, e-mail and current password). */
   person: { network: string; email: string; password: string };
   /** Another person, for the first sign-in step alone. */
@@ -53,6 +56,52 @@ async function idOf(context: ExampleContext, url: string, listKey: string, match
   return String(found['id']);
 }
 
+/** The first sign-in step of the context's person: the attempt token and the code e-mailed for it. */
+async function signInAttempt(context: ExampleContext): Promise<{ attemptToken: string; code: string }> {
+  const before = mailsTo(context.sink, context.person.email).length;
+  const step = await call(context.port, 'post', '/api/v1/auth/sign-in', { body: context.person, from: '127.0.0.250' });
+  const { attemptToken } = step.json as { attemptToken: string };
+  return { attemptToken, code: await nthCodeTo(context.sink, context.person.email, before + 1) };
+}
+
+export interface OpenApiOperation {
+  operationId: string;
+  'x-permission'?: string;
+  parameters?: { name: string; in: 'path' | 'query'; required: boolean }[];
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+}
+
+export interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+}
+
+/** Every operation of the document, in the order the tests call them: deletions late (they remove what others look at), signing out last. */
+export function openApiOperations(document: OpenApiDocument): { method: string; path: string; operation: OpenApiOperation }[] {
+  const rank = (method: string, path: string): number => (path.endsWith('/auth/logout') ? 2 : method === 'delete' ? 1 : 0);
+  return Object.entries(document.paths)
+    .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ method, path, operation })))
+    .sort((a, b) => rank(a.method, a.path) - rank(b.method, b.path));
+}
+
+let idempotencyKeys = 0;
+
+/** The URL, headers and body of an example's call, with an API key or as a signed-in person (`as: 'user'`). */
+export async function exampleRequest(
+  context: ExampleContext,
+  path: string,
+  example: Example,
+  credentials: { key: string; user?: { writeHeaders: Record<string, string> } },
+): Promise<{ url: string; headers: Record<string, string>; body?: string }> {
+  const resolved = typeof example === 'function' ? await example(context) : example;
+  const url = path.replace(/\{([^}]+)\}/g, (_match, parameter: string) => encodeURIComponent(resolved.path?.[parameter] ?? `missing-${parameter}`)) + (resolved.query ? `?${new URLSearchParams(resolved.query).toString()}` : '');
+  const who = resolved.as === 'user' && credentials.user !== undefined ? credentials.user.writeHeaders : { authorization: `Bearer ${credentials.key}` };
+  if (resolved.body === undefined) return { url, headers: who };
+  return { url, headers: { ...who, 'content-type': 'application/json', 'idempotency-key': `example-${++idempotencyKeys}` }, body: JSON.stringify(resolved.body) };
+}
+
 export function conformanceExamples(facts: ExampleFacts): Record<string, Example> {
   const period = { from: facts.from, to: facts.to };
   return {
@@ -61,7 +110,7 @@ export function conformanceExamples(facts: ExampleFacts): Record<string, Example
     // ---- sign-in, users, profile, audit ----
     // Another person than the code step's, so that its e-mailed code cannot be taken for that one's.
     'POST /api/v1/auth/sign-in': (context) => Promise.resolve({ body: context.otherPerson }),
-    'POST /api/v1/auth/code': async (context) => ({ body: await context.signInAttempt() }),
+    'POST /api/v1/auth/code': async (context) => ({ body: await signInAttempt(context) }),
     'GET /api/v1/auth/me': { as: 'user' },
     'POST /api/v1/auth/logout': { as: 'user' },
     'GET /api/v1/users': {},
