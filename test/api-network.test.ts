@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, Reply, Security, TerminalRequest } from '../engine/index.js';
 import { demoCards, demoFleetCard, demoNetwork, demoPins, normalizePlate, openSecurity } from '../engine/index.js';
 import type { Harness, PostgresForTests, ReadModelDatabase } from '../engine/testing/index.js';
-import { Projector, dropReadModel, embeddedPostgresForTests, openHarness, openReadModelDatabase, serverPostgresForTests } from '../engine/testing/index.js';
+import { postgresBackendsForTests, Projector, dropReadModel, openHarness, openReadModelDatabase } from '../engine/testing/index.js';
 import { apiRoutes, mountApi } from '../gateways/index.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -33,14 +33,10 @@ const principals: Record<string, Principal> = {
   stranger: { kind: 'apikey', id: 'key-other', network: 'elsewhere', role: 'owner', sites: 'all' },
 };
 
-const server = await serverPostgresForTests();
-const backends: { name: string; start: () => Promise<PostgresForTests> }[] = [
-  { name: 'embedded PGlite', start: embeddedPostgresForTests },
-  ...(server ? [{ name: 'PostgreSQL server', start: () => Promise.resolve(server) }] : []),
-];
+const { backends, stopServer } = await postgresBackendsForTests();
 
 afterAll(async () => {
-  await server?.stop();
+  await stopServer();
 });
 
 interface Answer {

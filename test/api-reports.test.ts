@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal, Reply, TerminalRequest } from '../engine/index.js';
 import { demoCards, demoFleetCard, demoNetwork, demoPins, seededRandom } from '../engine/index.js';
 import type { Harness, PostgresForTests, ReadModelDatabase } from '../engine/testing/index.js';
-import { Projector, dropReadModel, embeddedPostgresForTests, openHarness, openReadModelDatabase, rebuildReadModel, serverPostgresForTests } from '../engine/testing/index.js';
+import { postgresBackendsForTests, Projector, dropReadModel, openHarness, openReadModelDatabase, rebuildReadModel } from '../engine/testing/index.js';
 import { apiRoutes, mountApi } from '../gateways/index.js';
 
 const seed = Number(process.env['SEED'] ?? 20_261_123);
@@ -22,13 +22,9 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 const minute = 60_000;
 const moscowOffsetMs = 3 * 3_600_000;
 
-const server = await serverPostgresForTests();
-const backends: { name: string; start: () => Promise<PostgresForTests> }[] = [
-  { name: 'embedded PGlite', start: embeddedPostgresForTests },
-  ...(server ? [{ name: 'PostgreSQL server', start: () => Promise.resolve(server) }] : []),
-];
+const { backends, stopServer } = await postgresBackendsForTests();
 afterAll(async () => {
-  await server?.stop();
+  await stopServer();
 });
 
 type OwnerKind = 'counterparty' | 'client';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommittedEvent, Principal, Reply, TerminalRequest } from '../engine/index.js';
 import { demoCards, demoNetwork, demoPins } from '../engine/index.js';
 import type { Harness, PostgresForTests, ReadModelDatabase } from '../engine/testing/index.js';
-import { embeddedPostgresForTests, openHarness, openReadModelDatabase, Projector, serverPostgresForTests } from '../engine/testing/index.js';
+import { postgresBackendsForTests, openHarness, openReadModelDatabase, Projector } from '../engine/testing/index.js';
 import type { ApiContext } from '../gateways/index.js';
 import { apiRoutes, mountApi } from '../gateways/index.js';
 
@@ -67,14 +67,10 @@ interface ErrorBody {
   error: { code: string; message: string; issues?: { path: string; message: string }[] };
 }
 
-const server = await serverPostgresForTests();
-const backends: { name: string; start: () => Promise<PostgresForTests> }[] = [
-  { name: 'embedded PGlite', start: embeddedPostgresForTests },
-  ...(server ? [{ name: 'PostgreSQL server', start: () => Promise.resolve(server) }] : []),
-];
+const { backends, stopServer } = await postgresBackendsForTests();
 
 afterAll(async () => {
-  await server?.stop();
+  await stopServer();
 });
 
 describe.each(backends)('the transaction feed on $name', ({ start }) => {

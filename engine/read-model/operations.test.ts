@@ -15,7 +15,7 @@ import { seededRandom } from '../seeded-random.js';
 import type { Harness } from '../testing/engine-harness.js';
 import { openHarness } from '../testing/engine-harness.js';
 import type { PostgresForTests } from '../testing/postgres.js';
-import { embeddedPostgresForTests, serverPostgresForTests } from '../testing/postgres.js';
+import { postgresBackendsForTests } from '../testing/postgres.js';
 import type { TerminalRequest } from '../protocol/requests.js';
 import type { Reply } from '../protocol/replies.js';
 import type { ReadModelDatabase } from './database.js';
@@ -33,14 +33,10 @@ const ivanovaAccount = 'acct:sever:cl:ivanova';
 /** The tables migration 0002 adds, and those it changes or that its projections write. */
 const operationTables = ['operations', 'receipts', 'sale_lines', 'payments', 'shifts', 'wash_sessions', 'refunds', 'topups', 'declines', 'balance_changes', 'balances'] as const;
 
-const server = await serverPostgresForTests();
-const backends: { name: string; start: () => Promise<PostgresForTests> }[] = [
-  { name: 'embedded PGlite', start: embeddedPostgresForTests },
-  ...(server ? [{ name: 'PostgreSQL server', start: () => Promise.resolve(server) }] : []),
-];
+const { backends, stopServer } = await postgresBackendsForTests();
 
 afterAll(async () => {
-  await server?.stop();
+  await stopServer();
 });
 
 describe.each(backends)('operations in the read model on $name', ({ start }) => {

@@ -10,7 +10,7 @@ import { normalizePlate } from '../domain/plates.js';
 import type { Harness } from '../testing/engine-harness.js';
 import { openHarness } from '../testing/engine-harness.js';
 import type { PostgresForTests } from '../testing/postgres.js';
-import { embeddedPostgresForTests, serverPostgresForTests } from '../testing/postgres.js';
+import { postgresBackendsForTests } from '../testing/postgres.js';
 import type { TerminalRequest } from '../protocol/requests.js';
 import type { Reply } from '../protocol/replies.js';
 import type { ReadModelDatabase } from './database.js';
@@ -24,14 +24,10 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 const pump = 'MSK-01-P1';
 const fleetPin = demoPins.fleet ?? '';
 
-const server = await serverPostgresForTests();
-const backends: { name: string; start: () => Promise<PostgresForTests> }[] = [
-  { name: 'embedded PGlite', start: embeddedPostgresForTests },
-  ...(server ? [{ name: 'PostgreSQL server', start: () => Promise.resolve(server) }] : []),
-];
+const { backends, stopServer } = await postgresBackendsForTests();
 
 afterAll(async () => {
-  await server?.stop();
+  await stopServer();
 });
 
 describe.each(backends)('read model on $name', ({ start }) => {

@@ -4,8 +4,8 @@
 
 export { openHarness } from './engine-harness.js';
 export type { Harness } from './engine-harness.js';
-export { embeddedPostgresForTests, serverPostgresForTests } from './postgres.js';
-export type { PostgresForTests } from './postgres.js';
+export { embeddedPostgresForTests, postgresBackendsForTests, serverPostgresForTests } from './postgres.js';
+export type { PostgresBackend, PostgresForTests } from './postgres.js';
 export { openReadModelDatabase, Projector, dropReadModel, migrateReadModel, readModelSchema, rebuildReadModel, startReadModel } from '../read-model/index.js';
 export type { ReadModel, ReadModelDatabase } from '../read-model/index.js';
 export { codeOf, startSmtpSink } from './smtp-sink.js';

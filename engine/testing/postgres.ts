@@ -74,3 +74,23 @@ export async function embeddedPostgresForTests(): Promise<PostgresForTests> {
     },
   };
 }
+
+/** One PostgreSQL a read-model suite runs on (`describe.each`). */
+export interface PostgresBackend {
+  name: string;
+  start: () => Promise<PostgresForTests>;
+}
+
+/**
+ * Both PostgreSQLs a read-model suite runs on: the embedded PGlite always (each suite starts its
+ * own), and a fresh database on the server when one answers (one for the file: stop it in `afterAll`).
+ */
+export async function postgresBackendsForTests(): Promise<{ backends: PostgresBackend[]; stopServer: () => Promise<void> }> {
+  const server = await serverPostgresForTests();
+  return {
+    backends: [{ name: 'embedded PGlite', start: embeddedPostgresForTests }, ...(server ? [{ name: 'PostgreSQL server', start: () => Promise.resolve(server) }] : [])],
+    stopServer: async () => {
+      await server?.stop();
+    },
+  };
+}

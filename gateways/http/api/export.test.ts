@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { Principal } from '../../../engine/index.js';
 import type { PostgresForTests, ReadModelDatabase } from '../../../engine/testing/index.js';
-import { embeddedPostgresForTests, openReadModelDatabase, serverPostgresForTests } from '../../../engine/testing/index.js';
+import { postgresBackendsForTests, openReadModelDatabase } from '../../../engine/testing/index.js';
 import type { ExportColumn, ExportFormat } from './export.js';
 import { contentDisposition, cursorRows, exportFormats, exportReply } from './export.js';
 import type { Route } from './index.js';
@@ -229,11 +229,8 @@ describe('streamed exports', () => {
   });
 });
 
-const server = await serverPostgresForTests();
-const backends: { name: string; start: () => Promise<PostgresForTests> }[] = [
-  { name: 'embedded PGlite', start: embeddedPostgresForTests },
-  ...(server ? [{ name: 'PostgreSQL server', start: () => Promise.resolve(server) }] : []),
-];
+const { backends, stopServer } = await postgresBackendsForTests();
+afterAll(stopServer);
 
 describe.each(backends)('rows through a server-side cursor on $name', ({ start: startPostgres }) => {
   let postgres: PostgresForTests;
