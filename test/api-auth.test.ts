@@ -326,7 +326,7 @@ describe('sign-in, users and audit over HTTP', () => {
     for (const socket of sockets) socket.socket.close();
   });
 
-  it('a program opens /ws with its API key: an operator key watches its site; a revoked key is refused', async () => {
+  it('a program opens /ws with its API key: an operator key watches its site; revoking the key closes the socket, and it is refused after', async () => {
     const made = await server.security.apiKeys.create({ network: 'sever', role: 'operator', sites: ['TVR-01'], label: 'site screen' }, { kind: 'system', id: 'test' });
     if (!made.ok) throw new Error(made.message);
     const socket = await Socket.open(port, { Authorization: `Bearer ${made.value.token}` });
@@ -337,8 +337,9 @@ describe('sign-in, users and audit over HTTP', () => {
     expect((await authorizeAt('TVR-01-P1')).result).toBe('approved');
     await socket.until(() => socket.feedItems().some((item) => item['terminal'] === 'TVR-01-P1'), 'the site’s item');
     expect(socket.feedItems().every((item) => item['site'] === 'TVR-01')).toBe(true);
-    socket.socket.close();
     await server.security.apiKeys.revoke('sever', made.value.key.id, { kind: 'system', id: 'test' });
+    await socket.until(() => socket.closed !== undefined, 'the revoked key’s socket to close');
+    expect(socket.closed).toEqual({ code: 4001 });
     await expect(Socket.open(port, { Authorization: `Bearer ${made.value.token}` })).rejects.toThrow('401');
   });
 

@@ -115,6 +115,7 @@ export class ApiKeys {
   private readonly pending = new Map<string, number>();
   /** What a malformed or unknown key is compared with: the same work as for a known one. */
   private readonly dummyHash: string;
+  private readonly revokedListeners = new Set<(key: ApiKeyView) => void>();
 
   constructor(
     private readonly store: LmdbStore,
@@ -175,7 +176,15 @@ export class ApiKeys {
     this.store.putReference(apiKeyKind, id, after);
     this.record(by, 'apikey.revoked', after, apiKeyViewOf(before), apiKeyViewOf(after), context);
     await this.store.flushed();
-    return { ok: true, value: apiKeyViewOf(after) };
+    const view = apiKeyViewOf(after);
+    for (const listener of this.revokedListeners) listener(view);
+    return { ok: true, value: view };
+  }
+
+  /** Calls `listener` after each revocation is on disk (the WebSocket layer closes the key's sockets); returns the unsubscribe. */
+  onRevoked(listener: (key: ApiKeyView) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
   }
 
   /** A network's keys, revoked ones too (for `apikeys.manage`), oldest first: never a secret or a hash. */

@@ -55,11 +55,18 @@ export function withLoopbackViewers(authenticate: SocketAuthenticator, loopback:
   return (request) => authenticate(request) ?? loopback(request);
 }
 
-/** Closes the live sockets of every user session that ends (logout, password change, disabled user, timeout). */
+/** Closes the live sockets of every user session that ends (logout, password change, disabled user, timeout) and of every API key revoked. */
 export function closeEndedSessions(security: Security, http: Pick<HttpGateway, 'streams'>): () => void {
-  return security.onSessionEnded((ended) => {
+  const sessions = security.onSessionEnded((ended) => {
     http.streams.endViewers((viewer) => viewer.id === ended.sessionId);
   });
+  const keys = security.apiKeys.onRevoked((key) => {
+    http.streams.endViewers((viewer) => viewer.id === `apikey:${key.id}`);
+  });
+  return () => {
+    sessions();
+    keys();
+  };
 }
 
 /** Allowed origins of a server: its public URL's and those listed (TESSERA_ALLOWED_ORIGINS, comma-separated). */
