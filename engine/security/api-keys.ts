@@ -23,7 +23,7 @@ import { apiKeyPrincipal, ownerKinds, roles, siteScopedRoles } from './principal
 import type { SecurityKeys } from './secrets.js';
 import { equalHashes } from './secrets.js';
 import type { ChangeContext, Changer, ReferenceChecks } from './users.js';
-import { reachProblem } from './users.js';
+import { auditedRefusal, reachProblem } from './users.js';
 
 /** Who made or revoked a key: a user, another key, or the system (the CLI). */
 export interface ApiKeyChanger {
@@ -223,25 +223,8 @@ export class ApiKeys {
 
   /** Refuses (and audits the refusal) unless `by` holds every one of `needed`. */
   private refuse<T>(by: Changer, network: string, needed: readonly Action[], context: ChangeContext, kind: AuditKind, targetId?: string): ApiKeyResult<T> | undefined {
-    if (by.kind === 'system') return undefined;
-    for (const action of needed) {
-      const decision = authorize(by, action, { network });
-      if (!decision.allowed) {
-        this.audit.record({
-          network: by.network,
-          kind: 'access.refused',
-          action,
-          actor: actorOf(by),
-          address: context.address,
-          ...(targetId !== undefined && decision.code === 'FORBIDDEN' ? { target: { type: 'apikey', id: targetId } } : {}),
-          outcome: 'refused',
-          reason: decision.code,
-          after: { attempted: kind },
-        });
-        return fail(decision.code, decision.code === 'NOT_FOUND' ? 'no such key' : `the ${by.role} role may not do this`);
-      }
-    }
-    return undefined;
+    const refused = auditedRefusal(this.audit, by, network, needed, context, kind, targetId !== undefined ? { type: 'apikey', id: targetId } : undefined);
+    return refused && fail<T>(refused.code, refused.code === 'NOT_FOUND' ? 'no such key' : `the ${refused.role} role may not do this`);
   }
 
   private notFound<T>(by: Changer, network: string, context: ChangeContext): ApiKeyResult<T> {

@@ -9,9 +9,9 @@ import { z } from 'zod';
 import { constants } from '../constants.js';
 import { identifier } from '../network/schema.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
-import type { AuditActor, AuditLog, AuditKind } from './audit.js';
+import type { AuditActor, AuditLog, AuditKind, AuditTarget } from './audit.js';
 import { actorOf } from './audit.js';
-import type { Action } from './permissions.js';
+import type { Action, RefusalCode } from './permissions.js';
 import { authorize } from './permissions.js';
 import type { OwnerRef, Principal, Role } from './principal.js';
 import { ownerKinds, roles, siteScopedRoles } from './principal.js';
@@ -147,6 +147,40 @@ export function reachProblem(checks: ReferenceChecks, network: string, role: Rol
 const userKind = 'security-user';
 const emailKind = 'security-user-email';
 const userRef = (network: string, id: string): string => `${network}:${id}`;
+
+/**
+ * The first of `needed` that `by` does not hold in `network`, with the refusal written to the audit
+ * (what the user directory and the API keys refuse alike); the system holds every action. The target
+ * is named only to a principal of the network (a FORBIDDEN one).
+ */
+export function auditedRefusal(
+  audit: AuditLog,
+  by: Changer,
+  network: string,
+  needed: readonly Action[],
+  context: ChangeContext,
+  attempted: AuditKind,
+  target: AuditTarget | undefined,
+): { code: RefusalCode; role: Role } | undefined {
+  if (by.kind === 'system') return undefined;
+  for (const action of needed) {
+    const decision = authorize(by, action, { network });
+    if (decision.allowed) continue;
+    audit.record({
+      network: by.network,
+      kind: 'access.refused',
+      action,
+      actor: actorOf(by),
+      address: context.address,
+      ...(target !== undefined && decision.code === 'FORBIDDEN' ? { target } : {}),
+      outcome: 'refused',
+      reason: decision.code,
+      after: { attempted },
+    });
+    return { code: decision.code, role: by.role };
+  }
+  return undefined;
+}
 
 function fail(code: UserErrorCode, message: string): UserRefusal {
   return { ok: false, code, message };
@@ -359,25 +393,8 @@ export class UserDirectory {
 
   /** Refuses (and audits the refusal) unless `by` holds every one of `needed`. */
   private refuse(by: Changer, network: string, needed: readonly Action[], context: ChangeContext, kind: AuditKind, targetId?: string): UserRefusal | undefined {
-    if (by.kind === 'system') return undefined;
-    for (const action of needed) {
-      const decision = authorize(by, action, { network });
-      if (!decision.allowed) {
-        this.audit.record({
-          network: by.network,
-          kind: 'access.refused',
-          action,
-          actor: actorOf(by),
-          address: context.address,
-          ...(targetId !== undefined && decision.code === 'FORBIDDEN' ? { target: { type: 'user', id: targetId } } : {}),
-          outcome: 'refused',
-          reason: decision.code,
-          after: { attempted: kind },
-        });
-        return fail(decision.code, decision.code === 'NOT_FOUND' ? 'no such user' : `the ${by.role} role may not do this`);
-      }
-    }
-    return undefined;
+    const refused = auditedRefusal(this.audit, by, network, needed, context, kind, targetId !== undefined ? { type: 'user', id: targetId } : undefined);
+    return refused && fail(refused.code, refused.code === 'NOT_FOUND' ? 'no such user' : `the ${refused.role} role may not do this`);
   }
 
   private notFound(by: Changer, network: string, action: Action, context: ChangeContext): UserRefusal {
