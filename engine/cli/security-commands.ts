@@ -14,7 +14,7 @@ import { compileCatalog, referenceKinds } from '../network/catalog.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { SystemClock } from '../clock.js';
 import { subjectPrefixDefault } from '../constants.js';
-import type { ApiKeyView, CredentialHolder, IssuedCredential, OwnerRef, Security } from '../security/index.js';
+import type { ApiKeyView, CredentialHolder, IssuedCredential, OwnerRef, Role, Security } from '../security/index.js';
 import { applyNatsAuthorization, isRole, loadOrCreateEngineSeed, openSecurity, reloadNatsServer, writeSeedFile } from '../security/index.js';
 
 interface OfflineSecurity {
@@ -92,6 +92,15 @@ export async function promptPassword(question: string): Promise<string> {
   }
 }
 
+/** The role, sites and bound record a user or a key is made with, from the command's options; a string says what is wrong. */
+function reachOf(options: { role: string; sites?: string | undefined; counterparty?: string | undefined; client?: string | undefined }, holder: string): { role: Role; sites?: string[]; owner?: OwnerRef } | string {
+  if (!isRole(options.role)) return `unknown role ${options.role}: owner, admin, accountant, operator, attendant or client`;
+  if (options.counterparty !== undefined && options.client !== undefined) return `${holder} is bound to a counterparty or to a client, not both`;
+  const owner: OwnerRef | undefined = options.counterparty !== undefined ? { kind: 'counterparty', id: options.counterparty } : options.client !== undefined ? { kind: 'client', id: options.client } : undefined;
+  const sites = options.sites?.split(',').map((site) => site.trim()).filter((site) => site.length > 0);
+  return { role: options.role, ...(sites !== undefined ? { sites } : {}), ...(owner !== undefined ? { owner } : {}) };
+}
+
 export interface UserCreateOptions {
   data: string;
   network: string;
@@ -105,12 +114,9 @@ export interface UserCreateOptions {
 }
 
 export async function userCreateCommand(options: UserCreateOptions): Promise<boolean> {
-  if (!isRole(options.role)) {
-    process.stderr.write(`unknown role ${options.role}: owner, admin, accountant, operator, attendant or client\n`);
-    return false;
-  }
-  if (options.counterparty !== undefined && options.client !== undefined) {
-    process.stderr.write('a user is bound to a counterparty or to a client, not both\n');
+  const reach = reachOf(options, 'a user');
+  if (typeof reach === 'string') {
+    process.stderr.write(reach + '\n');
     return false;
   }
   const password = options.password ?? (await promptPassword(`password for ${options.email}: `));
@@ -124,10 +130,8 @@ export async function userCreateCommand(options: UserCreateOptions): Promise<boo
       process.stderr.write(`network ${options.network} is not in ${options.data}: import it first\n`);
       return false;
     }
-    const owner: OwnerRef | undefined = options.counterparty !== undefined ? { kind: 'counterparty', id: options.counterparty } : options.client !== undefined ? { kind: 'client', id: options.client } : undefined;
-    const sites = options.sites?.split(',').map((site) => site.trim()).filter((site) => site.length > 0);
     const result = await opened.security.users.create(
-      { network: options.network, email: options.email, role: options.role, password, ...(options.name !== undefined ? { name: options.name } : {}), ...(sites !== undefined ? { sites } : {}), ...(owner !== undefined ? { owner } : {}) },
+      { network: options.network, email: options.email, password, ...reach, ...(options.name !== undefined ? { name: options.name } : {}) },
       { kind: 'system', id: 'cli' },
     );
     if (!result.ok) {
@@ -153,12 +157,9 @@ export interface ApiKeyCreateOptions {
 
 /** Makes an API key: the key alone on standard output (shown this once), what it is on standard error. */
 export async function apiKeyCreateCommand(options: ApiKeyCreateOptions): Promise<boolean> {
-  if (!isRole(options.role)) {
-    process.stderr.write(`unknown role ${options.role}: owner, admin, accountant, operator, attendant or client\n`);
-    return false;
-  }
-  if (options.counterparty !== undefined && options.client !== undefined) {
-    process.stderr.write('a key is bound to a counterparty or to a client, not both\n');
+  const reach = reachOf(options, 'a key');
+  if (typeof reach === 'string') {
+    process.stderr.write(reach + '\n');
     return false;
   }
   const opened = await openOffline(options.data, 'write');
@@ -171,10 +172,8 @@ export async function apiKeyCreateCommand(options: ApiKeyCreateOptions): Promise
       process.stderr.write(`network ${options.network} is not in ${options.data}: import it first\n`);
       return false;
     }
-    const owner: OwnerRef | undefined = options.counterparty !== undefined ? { kind: 'counterparty', id: options.counterparty } : options.client !== undefined ? { kind: 'client', id: options.client } : undefined;
-    const sites = options.sites?.split(',').map((site) => site.trim()).filter((site) => site.length > 0);
     const result = await opened.security.apiKeys.create(
-      { network: options.network, role: options.role, ...(sites !== undefined ? { sites } : {}), ...(owner !== undefined ? { owner } : {}), ...(options.label !== undefined ? { label: options.label } : {}) },
+      { network: options.network, ...reach, ...(options.label !== undefined ? { label: options.label } : {}) },
       { kind: 'system', id: 'cli' },
     );
     if (!result.ok) {
