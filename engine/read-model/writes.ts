@@ -121,14 +121,18 @@ export interface RefundRow {
   at: number;
 }
 
-export type OperationKind = 'fuel' | 'sale' | 'refund' | 'topup' | 'wash' | 'decline';
+/** What a row of the feed is, and how it ended (the CHECK constraints of migration 0002). */
+export const operationKinds = ['fuel', 'sale', 'refund', 'topup', 'wash', 'decline'] as const;
+export type OperationKind = (typeof operationKinds)[number];
+export const operationResults = ['approved', 'declined'] as const;
+export type OperationResult = (typeof operationResults)[number];
 
 /** A row of the feed; `auth_id` only finds a fuel transaction's card hash (it is not stored). */
 export interface OperationRow {
   position: number;
   network: string;
   kind: OperationKind;
-  result: 'approved' | 'declined';
+  result: OperationResult;
   reference: string;
   tx_id: string | null;
   account: string | null;

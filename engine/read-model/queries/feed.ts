@@ -8,12 +8,11 @@
 // it never reaches this module) or by the last digits of its masked form.
 
 import type pg from 'pg';
+import type { OperationKind, OperationResult, OperationRow as WrittenOperationRow } from '../writes.js';
+import { operationKinds, operationResults } from '../writes.js';
 
-export const operationKinds = ['fuel', 'sale', 'refund', 'topup', 'wash', 'decline'] as const;
-export type OperationKind = (typeof operationKinds)[number];
-
-export const operationResults = ['approved', 'declined'] as const;
-export type OperationResult = (typeof operationResults)[number];
+export { operationKinds, operationResults };
+export type { OperationKind, OperationResult };
 
 export interface OperationFilters {
   /** The keyed hash of a full card number (`engine.identifyCard`). */
@@ -80,27 +79,8 @@ export interface OperationView {
   reason: string | null;
 }
 
-export interface OperationRow {
-  position: number;
-  kind: OperationKind;
-  result: OperationResult;
-  reference: string;
-  tx_id: string | null;
-  account: string | null;
-  counterparty: string | null;
-  client: string | null;
-  card: string | null;
-  site: string | null;
-  terminal: string | null;
-  product: string | null;
-  volume: number | null;
-  amount: number;
-  discount: number;
-  bonus: number;
-  method: string | null;
-  reason: string | null;
-  at: Date;
-}
+/** A row of the feed as read back (the written row without what only the write needs; times as Date). */
+export type OperationRow = Omit<WrittenOperationRow, 'network' | 'card_hash' | 'auth_id' | 'at'> & { at: Date };
 
 /** The columns a query of the feed selects (views and exports read the same). */
 export const operationColumnList = 'position, kind, result, reference, tx_id, account, counterparty, client, card, site, terminal, product, volume, amount, discount, bonus, method, reason, at';
