@@ -98,6 +98,8 @@ export { SimulatedClock, SystemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { seededRandom } from './seeded-random.js';
 export { demoCards, demoPins, demoNetwork, demoFleetCard, demoFleetSize } from './demo/demo-network.js';
+export { demoPassword, demoPeople } from './demo/demo-people.js';
+export type { DemoPerson } from './demo/demo-people.js';
 // Security (users, roles, sign-in, sessions, audit, NATS credentials): opt-in, see docs/security.md.
 export {
   Security,

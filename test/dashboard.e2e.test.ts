@@ -1,54 +1,36 @@
-// The dashboard in real Chromium against a running engine on a real nats-server: an authorisation
+// The dashboard in real Chromium against a running engine on a real nats-server, each page signed in
+// through the sign-in page with an e-mailed code (test/support/dashboard.ts): an authorisation
 // a pump sends over NATS appears in the live feed within a second or so; today's figures move; the
 // attendant starts a wash session by plate, sees it on the board with its timer and cost, stops it
 // with a comment; a top-up by plate; the screen reconnects after the engine's socket drops. With
 // SCREENSHOTS=1 it writes the screenshots of docs/screenshots/.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { connect } from 'nats';
+import type { Page } from 'playwright-core';
 import type { NatsConnection } from 'nats';
-import { pino } from 'pino';
-import { serve } from '../engine/cli/index.js';
-import type { RunningServer } from '../engine/cli/index.js';
 import { demoCards, demoPins } from '../engine/index.js';
-import { natsForTests } from './support/nats.js';
-import type { NatsServerHandle } from './support/nats.js';
 import { call, uniqueId } from './support/wire.js';
-import { ensureDashboardBuilt, launchChromium } from './support/browser.js';
+import { repositoryRoot, signInPage, startDashboard } from './support/dashboard.js';
+import type { DashboardHarness } from './support/dashboard.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const screenshots = process.env['SCREENSHOTS'] === '1' ? join(root, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+const screenshots = process.env['SCREENSHOTS'] === '1' ? join(repositoryRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
 
 describe('the dashboard in Chromium', () => {
-  let nats: NatsServerHandle;
-  let server: RunningServer;
-  let dataDir: string;
+  let harness: DashboardHarness;
   let nc: NatsConnection;
-  let browser: Browser;
-  let base: string;
 
   beforeAll(async () => {
-    await ensureDashboardBuilt(root);
-    nats = await natsForTests();
-    dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
-    server = await serve({ dataDir, natsUrl: nats.url, httpPort: 0, httpHost: '127.0.0.1', demo: true, logger: pino({ level: 'silent' }), http: { devOpenStreams: true } });
-    nc = await connect({ servers: nats.url, name: 'tessera-e2e' });
-    browser = await launchChromium();
-    base = `http://127.0.0.1:${server.http.port}`;
+    harness = await startDashboard({ nats: true });
+    if (harness.nc === undefined) throw new Error('no NATS connection');
+    nc = harness.nc;
     mkdirSync(screenshots, { recursive: true });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await nc?.close();
-    await server?.stop();
-    await nats?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.close();
   });
 
   const live = async (page: Page): Promise<void> => {
@@ -56,8 +38,7 @@ describe('the dashboard in Chromium', () => {
   };
 
   it('an authorisation sent over NATS appears in the live feed, and today’s figures count it', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`${base}/?network=sever`);
+    const { page } = await signInPage(harness, 'owner');
     await live(page);
     const before = await page.locator('[data-testid="kpi-fuel"]').innerText();
     const authorized = (await call(nc, 'MSK-01-P2', 'authorize', { id: uniqueId('e2e'), card: demoCards.fleet, pin: demoPins.fleet ?? '', product: 'AI95', volume: 20_000 })).body;
@@ -74,8 +55,8 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('the feed stays a bounded, virtualised list under a burst', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`${base}/feed?network=sever`);
+    const { page } = await signInPage(harness, 'owner');
+    await page.getByTestId('menu-feed').click();
     await live(page);
     await Promise.all(Array.from({ length: 300 }, () => call(nc, 'MSK-01-P3', 'authorize', { id: uniqueId('b'), card: demoCards.blocked, product: 'AI95', volume: 1_000 })));
     await expect.poll(async () => page.locator('[data-testid="feed-row"]').count(), { timeout: 5_000 }).toBeGreaterThan(5);
@@ -86,8 +67,7 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('the attendant starts a wash by plate, sees the timer and cost, stops it with a comment, and tops up', async () => {
-    const page = await browser.newPage({ viewport: { width: 412, height: 915 }, isMobile: true });
-    await page.goto(`${base}/attendant?network=sever`);
+    const { page } = await signInPage(harness, 'attendant', { sites: ['WASH-01'], viewport: { width: 412, height: 915 } });
     await live(page);
     await page.locator('[data-testid="client-value"]').fill('в456ор 99');
     await page.locator('[data-testid="tariff"]').click();
@@ -115,10 +95,10 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('reconnects after its socket drops and catches up on what it missed', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`${base}/feed?network=sever`);
+    const { page } = await signInPage(harness, 'owner');
+    await page.getByTestId('menu-feed').click();
     await live(page);
-    expect(server.http.streams.endViewers(() => true)).toBeGreaterThan(0);
+    expect(harness.server.http.streams.endViewers(() => true)).toBeGreaterThan(0);
     const missed = (await call(nc, 'TVR-01-P1', 'authorize', { id: uniqueId('m'), card: demoCards.blocked, product: 'AI95', volume: 1_000 })).body;
     expect(missed).toMatchObject({ reason: 'CARD_BLOCKED' });
     await live(page);

@@ -1,25 +1,32 @@
-// The dashboard's words, in Russian (the default) and English. The language is the viewer's choice,
-// kept in this browser.
+// The dashboard's words, in Russian (the default) and English: the shell's, sign-in's, the engine's
+// reason codes and the API's error codes here; each screen area's in locales/. The language is the
+// viewer's choice, kept in this browser.
 
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { ReasonCode } from '../../engine/reasons';
+import type { Role } from '../../engine/security/principal';
+import type { ProblemCode } from './http';
+import { areaWords } from './locales';
 
 const ru = {
-  app: { title: 'Tessera', menu: 'Меню', network: 'Сеть', language: 'Язык', live: 'на связи', connecting: 'подключение…', offline: 'нет связи — переподключаемся' },
-  menu: { dashboard: 'Сводка', feed: 'Лента операций', attendant: 'Мойка: экран мойщика' },
-  kpi: { fuel: 'Топливо сегодня', sales: 'Магазин сегодня', wash: 'Мойка сегодня', declines: 'Отказы сегодня', topups: 'Пополнения сегодня', operations: 'операций', sessions: 'сеансов', minutes: 'мин' },
-  feed: { title: 'Лента операций', empty: 'Операций пока нет', time: 'Время', event: 'Событие', site: 'Объект', terminal: 'Терминал', card: 'Карта', amount: 'Сумма', details: 'Подробности', paused: 'Лента на паузе', pause: 'Пауза', resume: 'Продолжить' },
+  app: { title: 'Tessera', menu: 'Меню', network: 'Сеть', language: 'Язык', live: 'на связи', connecting: 'подключение…', offline: 'нет связи — переподключаемся', signOut: 'Выйти', loading: 'Загрузка…' },
+  menu: {
+    groups: { monitoring: 'Мониторинг', parties: 'Клиенты и карты', catalog: 'Сеть и цены', analytics: 'Отчёты', administration: 'Администрирование', wash: 'Мойка', cabinet: 'Кабинет' },
+    dashboard: 'Сводка', feed: 'Лента операций', transactions: 'Операции', counterparties: 'Контрагенты и счета', cards: 'Карты', clients: 'Клиенты мойки',
+    sites: 'Объекты и терминалы', prices: 'Цены', discounts: 'Скидки', bonus: 'Бонусная программа', tariffs: 'Тарифы мойки', reports: 'Отчёты',
+    users: 'Пользователи и роли', audit: 'Журнал действий', profile: 'Профиль', attendant: 'Экран мойщика', cabinet: 'Мой счёт',
+  },
+  roles: { owner: 'Владелец', admin: 'Администратор', accountant: 'Бухгалтер', operator: 'Оператор', attendant: 'Мойщик', client: 'Клиент' } satisfies Record<Role, string>,
+  signIn: {
+    title: 'Вход в Tessera', network: 'Сеть', email: 'Эл. почта', password: 'Пароль', submit: 'Войти', codeTitle: 'Код подтверждения', codeEmail: 'Мы отправили 6-значный код на {{email}}. Он действует 10 минут.',
+    codeTotp: 'Введите 6-значный код из приложения-аутентификатора.', code: 'Код', confirm: 'Подтвердить', back: 'Другой пользователь', ended: 'Сеанс завершён — войдите снова', signedOut: 'Вы вышли из системы',
+    emailInvalid: 'Введите адрес эл. почты', codeInvalid: 'Код — 6 цифр',
+  },
   events: {
     authorized: 'Авторизация', completed: 'Продажа топлива', reversed: 'Отмена', expired: 'Истёк резерв', declined: 'Отказ', refunded: 'Возврат', topup: 'Пополнение', sale: 'Чек магазина',
     'session.started': 'Мойка: начало', 'session.stopped': 'Мойка: окончание', 'session.charged': 'Мойка: списание', 'session.settled': 'Мойка: подтверждено', 'guest.registered': 'Новый гость',
     'shift.opened': 'Смена открыта', 'shift.closed': 'Смена закрыта', 'pin.failed': 'Неверный PIN', 'pin.reset': 'PIN принят', 'prices.changed': 'Цены изменены', 'network.imported': 'Справочники обновлены', alert: 'Предупреждение',
-  },
-  attendant: {
-    title: 'Мойка', board: 'Открытые сеансы', noSessions: 'Открытых сеансов нет', start: 'Начать мойку', stop: 'Завершить', topup: 'Пополнить',
-    identify: 'Клиент', plate: 'Госномер', qr: 'QR-код', nfc: 'NFC-метка', scanQr: 'Сканировать QR', readNfc: 'Прочитать NFC', tariff: 'Тариф', comment: 'Комментарий', amount: 'Сумма, ₽', method: 'Способ оплаты', cash: 'Наличные', bankCard: 'Банковская карта',
-    elapsed: 'Время', cost: 'Стоимость', rate: 'Цена минуты', tariffLabel: '{{name}} — {{rate}}/мин{{member}}', memberRate: ', для членов клуба {{rate}}/мин', member: 'Член клуба', guest: 'Гость', started: 'Мойка начата', stopped: 'Мойка завершена: {{minutes}} мин, {{amount}}', toppedUp: 'Баланс пополнен: {{balance}}',
-    balanceNegative: 'Баланс клиента отрицательный: {{balance}} — предложите пополнить', terminal: 'Пост', noNfc: 'Этот браузер не читает NFC', noCamera: 'Камера недоступна',
   },
   reasons: {
     OK: 'Одобрено', BAD_REQUEST: 'Проверьте введённые данные', DUPLICATE_ID_MISMATCH: 'Повтор запроса с другими данными', UNAVAILABLE: 'Сервер занят, повторите',
@@ -32,6 +39,13 @@ const ru = {
     TX_NOT_FOUND: 'Операция не найдена', REFUND_EXCEEDS_SALE: 'Возврат больше продажи', ACCOUNT_UNKNOWN: 'Счёт не найден', CLIENT_UNKNOWN: 'Клиент не найден',
     TARIFF_UNKNOWN: 'Такого тарифа здесь нет', SESSION_ALREADY_OPEN: 'У клиента уже идёт мойка', SESSION_NOT_FOUND: 'Открытый сеанс не найден',
   } satisfies Record<ReasonCode, string>,
+  apiErrors: {
+    network: 'Нет связи с сервером', BAD_REQUEST: 'Проверьте поля формы', UNAUTHENTICATED: 'Нужно войти заново', FORBIDDEN: 'Недостаточно прав для этого действия', CSRF_FAILED: 'Сеанс устарел — обновите страницу',
+    NOT_FOUND: 'Не найдено', CONFLICT: 'Конфликт с текущим состоянием — обновите данные', IDEMPOTENCY_KEY_REUSED: 'Повтор запроса с другими данными', PAYLOAD_TOO_LARGE: 'Слишком большой запрос',
+    RATE_LIMITED: 'Слишком много попыток — подождите {{seconds}} с', INVALID_CREDENTIALS: 'Неверная эл. почта или пароль', CODE_INVALID: 'Неверный код', SIGN_IN_EXPIRED: 'Вход устарел — начните заново',
+    LOCKED: 'Вход заблокирован — повторите через {{seconds}} с', EMAIL_TAKEN: 'Этот адрес уже занят', LAST_OWNER: 'Нельзя убрать последнего владельца', PASSWORD_WRONG: 'Неверный текущий пароль',
+    UNAVAILABLE: 'Сервер временно недоступен', INTERNAL: 'Ошибка сервера',
+  } satisfies Record<ProblemCode, string>,
   errors: { network: 'Нет связи с сервером', other: 'Операция не выполнена ({{code}})' },
   validation: { plate: 'Госномер: 2–12 букв и цифр', required: 'Заполните поле', amount: 'Сумма больше нуля, не больше 2 знаков после запятой' },
 };
@@ -39,20 +53,23 @@ const ru = {
 type Words = typeof ru;
 
 const en: Words = {
-  app: { title: 'Tessera', menu: 'Menu', network: 'Network', language: 'Language', live: 'live', connecting: 'connecting…', offline: 'offline — reconnecting' },
-  menu: { dashboard: 'Overview', feed: 'Live feed', attendant: 'Car wash: attendant' },
-  kpi: { fuel: 'Fuel today', sales: 'Shop today', wash: 'Car wash today', declines: 'Declines today', topups: 'Top-ups today', operations: 'operations', sessions: 'sessions', minutes: 'min' },
-  feed: { title: 'Live feed', empty: 'No operations yet', time: 'Time', event: 'Event', site: 'Site', terminal: 'Terminal', card: 'Card', amount: 'Amount', details: 'Details', paused: 'Feed paused', pause: 'Pause', resume: 'Resume' },
+  app: { title: 'Tessera', menu: 'Menu', network: 'Network', language: 'Language', live: 'live', connecting: 'connecting…', offline: 'offline — reconnecting', signOut: 'Sign out', loading: 'Loading…' },
+  menu: {
+    groups: { monitoring: 'Monitoring', parties: 'Clients and cards', catalog: 'Network and prices', analytics: 'Reports', administration: 'Administration', wash: 'Car wash', cabinet: 'Cabinet' },
+    dashboard: 'Overview', feed: 'Live feed', transactions: 'Transactions', counterparties: 'Counterparties and accounts', cards: 'Cards', clients: 'Car wash clients',
+    sites: 'Sites and terminals', prices: 'Prices', discounts: 'Discounts', bonus: 'Bonus programme', tariffs: 'Wash tariffs', reports: 'Reports',
+    users: 'Users and roles', audit: 'Audit log', profile: 'Profile', attendant: 'Attendant screen', cabinet: 'My account',
+  },
+  roles: { owner: 'Owner', admin: 'Administrator', accountant: 'Accountant', operator: 'Operator', attendant: 'Attendant', client: 'Client' },
+  signIn: {
+    title: 'Sign in to Tessera', network: 'Network', email: 'E-mail', password: 'Password', submit: 'Sign in', codeTitle: 'Confirmation code', codeEmail: 'We sent a 6-digit code to {{email}}. It works for 10 minutes.',
+    codeTotp: 'Enter the 6-digit code from your authenticator app.', code: 'Code', confirm: 'Confirm', back: 'Another user', ended: 'Your session ended — sign in again', signedOut: 'You signed out',
+    emailInvalid: 'Enter an e-mail address', codeInvalid: 'The code is 6 digits',
+  },
   events: {
     authorized: 'Authorisation', completed: 'Fuel sale', reversed: 'Reversal', expired: 'Hold expired', declined: 'Declined', refunded: 'Refund', topup: 'Top-up', sale: 'Shop receipt',
     'session.started': 'Wash started', 'session.stopped': 'Wash stopped', 'session.charged': 'Wash charged', 'session.settled': 'Wash settled', 'guest.registered': 'New guest',
     'shift.opened': 'Shift opened', 'shift.closed': 'Shift closed', 'pin.failed': 'Wrong PIN', 'pin.reset': 'PIN accepted', 'prices.changed': 'Prices changed', 'network.imported': 'Reference data updated', alert: 'Alert',
-  },
-  attendant: {
-    title: 'Car wash', board: 'Open sessions', noSessions: 'No open sessions', start: 'Start wash', stop: 'Stop', topup: 'Top up',
-    identify: 'Client', plate: 'Plate', qr: 'QR code', nfc: 'NFC tag', scanQr: 'Scan QR', readNfc: 'Read NFC', tariff: 'Tariff', comment: 'Comment', amount: 'Amount, ₽', method: 'Method', cash: 'Cash', bankCard: 'Bank card',
-    elapsed: 'Elapsed', cost: 'Cost', rate: 'Per minute', tariffLabel: '{{name}} — {{rate}}/min{{member}}', memberRate: ', members {{rate}}/min', member: 'Club member', guest: 'Guest', started: 'Wash started', stopped: 'Wash stopped: {{minutes}} min, {{amount}}', toppedUp: 'Balance topped up: {{balance}}',
-    balanceNegative: 'The client’s balance is negative: {{balance}} — offer a top-up', terminal: 'Bay', noNfc: 'This browser cannot read NFC', noCamera: 'No camera available',
   },
   reasons: {
     OK: 'Approved', BAD_REQUEST: 'Check what you entered', DUPLICATE_ID_MISMATCH: 'A repeated request with different data', UNAVAILABLE: 'The server is busy, try again',
@@ -65,6 +82,13 @@ const en: Words = {
     TX_NOT_FOUND: 'Operation not found', REFUND_EXCEEDS_SALE: 'Refund exceeds the sale', ACCOUNT_UNKNOWN: 'Account not found', CLIENT_UNKNOWN: 'Client not found',
     TARIFF_UNKNOWN: 'No such tariff here', SESSION_ALREADY_OPEN: 'This client already has a wash going', SESSION_NOT_FOUND: 'No open session found',
   } satisfies Record<ReasonCode, string>,
+  apiErrors: {
+    network: 'No connection to the server', BAD_REQUEST: 'Check the form’s fields', UNAUTHENTICATED: 'Please sign in again', FORBIDDEN: 'You may not do this', CSRF_FAILED: 'The page is out of date — reload it',
+    NOT_FOUND: 'Not found', CONFLICT: 'This conflicts with the current state — refresh', IDEMPOTENCY_KEY_REUSED: 'A repeated request with different data', PAYLOAD_TOO_LARGE: 'The request is too large',
+    RATE_LIMITED: 'Too many tries — wait {{seconds}} s', INVALID_CREDENTIALS: 'Wrong e-mail or password', CODE_INVALID: 'Wrong code', SIGN_IN_EXPIRED: 'This sign-in is over — start again',
+    LOCKED: 'Sign-in locked — try again in {{seconds}} s', EMAIL_TAKEN: 'This e-mail is taken', LAST_OWNER: 'The last owner cannot be removed', PASSWORD_WRONG: 'Wrong current password',
+    UNAVAILABLE: 'The server is unavailable', INTERNAL: 'Server error',
+  },
   errors: { network: 'No connection to the server', other: 'Not done ({{code}})' },
   validation: { plate: 'Plate: 2–12 letters and digits', required: 'Required', amount: 'An amount above zero, at most 2 decimals' },
 };
@@ -78,7 +102,7 @@ export function storedLanguage(): Language {
 }
 
 export async function setupI18n(): Promise<void> {
-  await i18next.use(initReactI18next).init({ resources: { ru: { translation: ru }, en: { translation: en } }, lng: storedLanguage(), fallbackLng: 'ru', interpolation: { escapeValue: false } });
+  await i18next.use(initReactI18next).init({ resources: { ru: { translation: { ...ru, ...areaWords.ru } }, en: { translation: { ...en, ...areaWords.en } } }, lng: storedLanguage(), fallbackLng: 'ru', interpolation: { escapeValue: false } });
 }
 
 export function changeLanguage(language: Language): void {

@@ -11,6 +11,7 @@ import { rebuildCommand } from './readmodel-command.js';
 import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand, natsConfigCommand, userCreateCommand } from './security-commands.js';
 import type { ApiKeyCreateOptions, NatsConfigOptions, UserCreateOptions } from './security-commands.js';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { demoCards, demoPins } from '../demo/demo-network.js';
 import { allowedOriginsOf } from '../../gateways/index.js';
 import type { SmtpConfig, SmtpTlsMode } from '../alerts/index.js';
@@ -50,6 +51,7 @@ program
       ...(options.natsNkey !== undefined ? { natsNkeySeed: readFileSync(options.natsNkey, 'utf8').trim() } : {}),
       httpPort: options.http,
       demo: options.demo,
+      demoPeople: options.demo,
       logger,
       ...(options.readModel ? { readModel: { databaseUrl: options.database } } : {}),
       alerts: { smtp: { host: options.smtpHost, port: options.smtpPort, tls: options.smtpTls as SmtpTlsMode | undefined, from: options.smtpFrom } as Partial<SmtpConfig> },
@@ -65,6 +67,8 @@ program
           `       -d '{"id":"first-1","card":"${demoCards.fleet}","pin":"${demoPins.fleet ?? ''}","product":"AI95","volume":40000}'`,
           options.nats ? `Over NATS: subject tessera.v1.term.MSK-01-P1.authorize (msgpack, or JSON with header Content-Type: application/json).` : 'Over NATS: start with --nats nats://127.0.0.1:4222 and request tessera.v1.term.MSK-01-P1.authorize.',
           `Metrics: ${base}/metrics   Readiness: ${base}/readyz   Traffic: tessera serve --demo --simulate 20`,
+          `Dashboard: ${base}/ — sign in as owner@sever.demo (the demo password is in the README, "Demo users");`,
+          options.smtpHost !== undefined || process.env['TESSERA_SMTP_HOST'] !== undefined ? '  the one-time code is e-mailed.' : `  the one-time code is written to ${join(options.data, 'outbox')}/ (no SMTP server configured).`,
           '',
         ].join('\n'),
       );

@@ -2,6 +2,7 @@
 // HTTP gateway and the read model (when asked), loads the demo network when asked, and drains on
 // SIGTERM/SIGINT.
 
+import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { Engine } from '../engine.js';
@@ -27,12 +28,13 @@ import {
 } from '../../gateways/index.js';
 import type { Clock } from '../clock.js';
 import { demoNetwork } from '../demo/demo-network.js';
+import { demoPeople } from '../demo/demo-people.js';
 import type { ReadModel } from '../read-model/index.js';
 import { startReadModel } from '../read-model/index.js';
 import type { AlertOptions, SmtpConfig } from '../alerts/index.js';
 import { deliveryConfigFromEnvironment } from '../alerts/index.js';
 import type { CodeMailer, PasswordHasher, Security } from '../security/index.js';
-import { openSecurity, smtpMailer } from '../security/index.js';
+import { openSecurity, outboxMailer, smtpMailer } from '../security/index.js';
 
 export interface ServeOptions {
   dataDir: string;
@@ -42,6 +44,11 @@ export interface ServeOptions {
   httpPort: number;
   httpHost?: string;
   demo: boolean;
+  /**
+   * With `demo`: also the demo's users, one per role (engine/demo/demo-people.ts), and — without an SMTP
+   * server — sign-in letters as files in `<data>/outbox`. `tessera serve --demo` asks for them.
+   */
+  demoPeople?: boolean;
   prefix?: string;
   logger?: Logger;
   /**
@@ -93,9 +100,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   gateway.start();
   // Ready means reachable: the NATS server has the engine's subscriptions before anyone is told so.
   await bus.flush();
-  // Sign-in codes go through the same SMTP server as alert e-mails; without one only authenticator users sign in.
+  // Sign-in codes go through the same SMTP server as alert e-mails; without one only authenticator
+  // users sign in — except in the demo, whose letters are files in <data>/outbox (never log lines).
   const smtp = alerts.delivery.smtp;
-  const mailer: CodeMailer | undefined = smtp !== undefined ? smtpMailer(smtp) : undefined;
+  const outbox = join(options.dataDir, 'outbox');
+  const mailer: CodeMailer | undefined = smtp !== undefined ? smtpMailer(smtp) : options.demo && options.demoPeople === true ? outboxMailer(outbox) : undefined;
   const security = await openSecurity(engine, {
     dataDir: options.dataDir,
     mailer,
@@ -103,6 +112,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     log: (level, message, fields) => logger[level](fields, message),
   });
   security.startSweeper();
+  if (options.demo && options.demoPeople === true) await createDemoPeople(security, logger, smtp === undefined ? outbox : undefined);
   const apiLog = logger.child({ component: 'api' });
   const log = (level: 'warn' | 'error', message: string, fields: Record<string, unknown>): void => apiLog[level](fields, message);
   // Answers kept for `Idempotency-Key` retries: in the engine's LMDB, sealed with the security key.
@@ -161,6 +171,18 @@ function alertOptions(options: ServeOptions, logger: Logger): AlertOptions & { d
   const delivery = deliveryConfigFromEnvironment(options.alerts?.environment ?? process.env, stripUndefined(options.alerts?.smtp ?? {}));
   log.info({ smtp: delivery.smtp !== undefined ? `${delivery.smtp.host}:${delivery.smtp.port} (${delivery.smtp.tls})` : null }, 'alert delivery configured');
   return { delivery, log: (level, message, fields) => log[level](fields, message) };
+}
+
+/** The demo's users (engine/demo/demo-people.ts), those not there yet. */
+async function createDemoPeople(security: Security, logger: Logger, outbox: string | undefined): Promise<void> {
+  let created = 0;
+  for (const person of demoPeople) {
+    if (security.users.byEmail(person.network, person.email) !== undefined) continue;
+    const result = await security.users.create(person, { kind: 'system', id: 'demo' });
+    if (!result.ok) throw new Error(`cannot create the demo user ${person.email}: ${result.code} ${result.message}`);
+    created++;
+  }
+  logger.info({ users: demoPeople.map((person) => `${person.email} (${person.role})`), created, outbox: outbox ?? null }, 'demo users: sign in at / with the password in the README; codes are e-mailed, or written to the outbox without SMTP');
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -19,7 +19,7 @@ export type { CodeStep, CodeStepResult, PasswordStep, PasswordStepResult, SignIn
 export { secondFactors, sessionEndReasons, sessionExpiry } from './sessions.js';
 export type { SecondFactor, SessionEnded, SessionEndReason } from './sessions.js';
 export { clearedSessionCookie, csrfHeaderName, sessionCookie, sessionCookieName, sessionTokenFromCookies } from './cookies.js';
-export { smtpMailer } from './mailer.js';
+export { codeLetter, outboxMailer, smtpMailer } from './mailer.js';
 export type { CodeMailer, SignInCodeMessage } from './mailer.js';
 export { argon2Hasher, argon2CostDefault, passwordProblem } from './password.js';
 export type { Argon2Cost, PasswordHasher } from './password.js';

@@ -1,6 +1,8 @@
 // Sign-in codes by e-mail, through the engine's one SMTP server (engine/smtp.ts, the same settings
 // the alert e-mails use). The code is in the message only: never logged, never journalled.
 
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { constants } from '../constants.js';
 import type { SmtpConfig } from '../smtp.js';
 import { smtpTransport } from '../smtp.js';
@@ -24,20 +26,39 @@ export function smtpMailer(config: SmtpConfig): CodeMailer {
   const transport = smtpTransport(config, constants.smtpSendTimeoutMs);
   return {
     async sendSignInCode(message) {
-      const minutes = Math.round(constants.signInCodeLifeMs / 60_000);
-      await transport.sendMail({
-        from: config.from,
-        to: message.to,
-        subject: `Код входа в Tessera: ${message.code}`,
-        text: [
-          `Ваш одноразовый код входа: ${message.code}`,
-          `Он действует ${minutes} минут и только для этой попытки входа.`,
-          'Если вы не входили в Tessera, не сообщайте код никому и смените пароль.',
-          '',
-          `Your Tessera sign-in code: ${message.code} (valid for ${minutes} minutes, for this sign-in only).`,
-        ].join('\n'),
-      });
+      await transport.sendMail({ from: config.from, to: message.to, ...codeLetter(message) });
     },
     close: () => transport.close(),
+  };
+}
+
+/** The letter with a sign-in code, in Russian then English. */
+export function codeLetter(message: SignInCodeMessage): { subject: string; text: string } {
+  const minutes = Math.round(constants.signInCodeLifeMs / 60_000);
+  return {
+    subject: `Код входа в Tessera: ${message.code}`,
+    text: [
+      `Ваш одноразовый код входа: ${message.code}`,
+      `Он действует ${minutes} минут и только для этой попытки входа.`,
+      'Если вы не входили в Tessera, не сообщайте код никому и смените пароль.',
+      '',
+      `Your Tessera sign-in code: ${message.code} (valid for ${minutes} minutes, for this sign-in only).`,
+    ].join('\n'),
+  };
+}
+
+/**
+ * Letters written as files into `directory` instead of sent (the demo without an SMTP server, and a
+ * development machine): one `<time>-<to>.txt` per letter, readable by whoever runs the server only.
+ * The code is in the file, as it would be in a mailbox — never in a log line.
+ */
+export function outboxMailer(directory: string): CodeMailer {
+  return {
+    async sendSignInCode(message) {
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      const letter = codeLetter(message);
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.to.replace(/[^\w@.-]/g, '_')}.txt`;
+      await writeFile(join(directory, name), `To: ${message.to}\nSubject: ${letter.subject}\n\n${letter.text}\n`, { mode: 0o600 });
+    },
   };
 }

@@ -2,7 +2,7 @@
 // .ci/run), driven by playwright-core, headless, with the flags a closed network needs. The
 // dashboard is built once per test run when its build is missing or older than its sources.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
@@ -28,10 +28,32 @@ function newest(directory: string): number {
   return latest;
 }
 
-/** Builds dashboard/dist unless it is newer than every source file. */
+/** A build older than this is from a process that died: its lock is taken over. */
+const staleLockMs = 180_000;
+
+/**
+ * Builds dashboard/dist unless it is newer than every source file. Test files run in parallel
+ * processes, so one builds while the others wait for its lock (a directory: mkdir is atomic).
+ */
 export async function ensureDashboardBuilt(root: string): Promise<void> {
   const index = join(root, 'dashboard', 'dist', 'index.html');
-  const sources = Math.max(newest(join(root, 'dashboard', 'src')), statSync(join(root, 'dashboard', 'index.html')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
-  await build({ configFile: join(root, 'dashboard', 'vite.config.ts'), logLevel: 'warn' });
+  const lock = join(root, 'dashboard', '.build-lock');
+  const fresh = (): boolean => existsSync(index) && statSync(index).mtimeMs > Math.max(newest(join(root, 'dashboard', 'src')), statSync(join(root, 'dashboard', 'index.html')).mtimeMs);
+  for (;;) {
+    if (fresh()) return;
+    try {
+      mkdirSync(lock);
+    } catch {
+      const since = existsSync(lock) ? Date.now() - statSync(lock).mtimeMs : 0;
+      if (since > staleLockMs) rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
+    try {
+      if (!fresh()) await build({ configFile: join(root, 'dashboard', 'vite.config.ts'), logLevel: 'warn' });
+      return;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }

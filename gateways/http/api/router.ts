@@ -12,32 +12,14 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { z } from 'zod';
 import type { Action, Principal } from '../../../engine/index.js';
 import { assertNever, constants } from '../../../engine/index.js';
+import { apiErrorCodes } from './error-codes.js';
+import type { ApiErrorCode } from './error-codes.js';
 
 export const httpMethods = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export type HttpMethod = (typeof httpMethods)[number];
 
-/** Error codes the API answers with; stable, documented in docs/api.md. */
-export const apiErrorCodes = [
-  'BAD_REQUEST',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'CSRF_FAILED',
-  'NOT_FOUND',
-  'CONFLICT',
-  'IDEMPOTENCY_KEY_REUSED',
-  'PAYLOAD_TOO_LARGE',
-  'RATE_LIMITED',
-  'INVALID_CREDENTIALS',
-  'CODE_INVALID',
-  'SIGN_IN_EXPIRED',
-  'LOCKED',
-  'EMAIL_TAKEN',
-  'LAST_OWNER',
-  'PASSWORD_WRONG',
-  'UNAVAILABLE',
-  'INTERNAL',
-] as const;
-export type ApiErrorCode = (typeof apiErrorCodes)[number];
+export { apiErrorCodes };
+export type { ApiErrorCode };
 
 const statusOfCode: Record<ApiErrorCode, string> = {
   BAD_REQUEST: '400 Bad Request',

@@ -1,0 +1,14 @@
+// Every area's words. Each screen area keeps its words in a module of its own (a key of its own at
+// the top level), so screens grow without touching each other's words; i18n.ts merges them.
+
+import { words as accounts } from './accounts';
+import { words as admin } from './admin';
+import { words as catalog } from './catalog';
+import { words as client } from './client';
+import { words as live } from './live';
+import { words as wash } from './wash';
+
+export const areaWords = {
+  ru: { ...accounts.ru, ...admin.ru, ...catalog.ru, ...client.ru, ...live.ru, ...wash.ru },
+  en: { ...accounts.en, ...admin.en, ...catalog.en, ...client.en, ...live.en, ...wash.en },
+};
