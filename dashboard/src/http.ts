@@ -40,6 +40,11 @@ export function onSignedOut(listener: Listener): () => void {
   return () => signedOutListeners.delete(listener);
 }
 
+/** The session is over (a 401, or the live socket closed by the server with 4001): tell every listener. */
+export function sessionEnded(): void {
+  for (const listener of signedOutListeners) listener();
+}
+
 export type Query = Record<string, string | number | boolean | undefined | null>;
 
 /** `/api/v1/…?a=1&b=2` without the empty values. */
@@ -82,7 +87,7 @@ async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', p
   const error = (body as { error?: { code?: ApiErrorCode; message?: string; issues?: { path: string; message: string }[] } } | undefined)?.error;
   const retryAfter = Number(response.headers.get('Retry-After') ?? Number.NaN);
   const problem = new ApiProblem(error?.code ?? 'INTERNAL', response.status, error?.message ?? response.statusText, error?.issues ?? [], Number.isFinite(retryAfter) ? retryAfter : undefined);
-  if (response.status === 401 && options.anonymous !== true) for (const listener of signedOutListeners) listener();
+  if (response.status === 401 && options.anonymous !== true) sessionEnded();
   throw problem;
 }
 

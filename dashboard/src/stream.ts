@@ -3,11 +3,15 @@
 // seen) and drops positions it has seen, so the feed has no gaps and no duplicates. Frames are
 // handed to listeners as they come; screens batch their own rendering.
 
+import { api, sessionEnded } from './http';
 import type { BoardSession, FeedItem, ServerFrame, StreamName, SubscribeFrame, TerminalSeen, TodayFigures } from '../../gateways/http/stream-frames';
 
 export type { BoardSession, FeedItem, StreamName, TerminalSeen };
 export type Frame = ServerFrame;
 export type Figures = TodayFigures;
+
+/** The close code of a socket whose session the server ended (gateways/http/streams.ts). */
+const sessionEndedCloseCode = 4001;
 
 /** Positions remembered to drop duplicates; older ones are forgotten past this many. */
 const seenMax = 50_000;
@@ -37,7 +41,9 @@ export function openStream(options: {
   const connect = (): void => {
     options.onState?.('connecting');
     socket = new WebSocket(`${base}?network=${encodeURIComponent(options.network)}`);
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       retryMs = 500;
       const subscribe: SubscribeFrame = { type: 'subscribe', streams: [...options.streams], ...(lastPosition !== undefined ? { since: lastPosition } : {}) };
       socket?.send(JSON.stringify(subscribe));
@@ -61,8 +67,18 @@ export function openStream(options: {
       }
       options.onFrame(frame);
     };
-    socket.onclose = () => {
+    socket.onclose = (event: CloseEvent) => {
       if (closed) return;
+      // 4001: the server ended the session (sign-out elsewhere, disabled, timed out): sign in again.
+      if (event.code === sessionEndedCloseCode) {
+        closed = true;
+        options.onState?.('offline');
+        sessionEnded();
+        return;
+      }
+      // Refused at the upgrade (the browser does not say why): if the session is over, the API's
+      // 401 ends it on this page too; otherwise it was the network, and the socket retries.
+      if (!opened) void api.get('/auth/me').catch(() => undefined);
       options.onState?.('offline');
       timer = setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10_000);
