@@ -67,7 +67,7 @@ program
           `       -d '{"id":"first-1","card":"${demoCards.fleet}","pin":"${demoPins.fleet ?? ''}","product":"AI95","volume":40000}'`,
           options.nats ? `Over NATS: subject tessera.v1.term.MSK-01-P1.authorize (msgpack, or JSON with header Content-Type: application/json).` : 'Over NATS: start with --nats nats://127.0.0.1:4222 and request tessera.v1.term.MSK-01-P1.authorize.',
           `Metrics: ${base}/metrics   Readiness: ${base}/readyz   Traffic: tessera serve --demo --simulate 20`,
-          `Dashboard: ${base}/ — sign in as owner@sever.demo (the demo password is in the README, "Demo users");`,
+          `Dashboard: ${base}/ — sign in as owner@sever.demo (the demo password is in the README, "The dashboard");`,
           options.smtpHost !== undefined || process.env['TESSERA_SMTP_HOST'] !== undefined ? '  the one-time code is e-mailed.' : `  the one-time code is written to ${join(options.data, 'outbox')}/ (no SMTP server configured).`,
           '',
         ].join('\n'),
