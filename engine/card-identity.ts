@@ -24,7 +24,7 @@ export class CardKeys {
    */
   fingerprint(request: { op: string; request: Record<string, unknown> }): string {
     const { id: _id, at: _at, ...body } = request.request;
-    return createHmac('sha256', this.secret).update('request\0').update(request.op).update('\0').update(stableStringify(body)).digest('base64url').slice(0, 22);
+    return createHmac('sha256', this.secret).update(`request\0${request.op}\0${stableStringify(body)}`).digest('base64url').slice(0, 22);
   }
 
   pinHash(cardHash: string, pin: string): string {
@@ -44,15 +44,35 @@ export function maskCardNumber(number: string): string {
   return '*'.repeat(number.length);
 }
 
-/** JSON with object keys sorted, so equal values give equal text. */
+/** JSON with object keys sorted, so equal values give equal text (one string built in place: it runs on every request). */
 export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    return `{${Object.keys(record)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${stableStringify(record[key])}`)
-      .join(',')}}`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index++) text += (index > 0 ? ',' : '') + stableStringify(value[index]);
+    return text + ']';
   }
-  return JSON.stringify(value) ?? 'null';
+  const record = value as Record<string, unknown>;
+  const keys = sortedKeys(record);
+  let text = '{';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string;
+    text += (index > 0 ? ',' : '') + JSON.stringify(key) + ':' + stableStringify(record[key]);
+  }
+  return text + '}';
+}
+
+/** An object's keys in the order `Array.prototype.sort` gives strings (UTF-16 code units), sorted in place: a request has a handful, and `sort` allocates. */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index] as string;
+    let at = index - 1;
+    while (at >= 0 && (keys[at] as string) > key) {
+      keys[at + 1] = keys[at] as string;
+      at--;
+    }
+    keys[at + 1] = key;
+  }
+  return keys;
 }

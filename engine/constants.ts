@@ -61,6 +61,8 @@ export const constants = {
   /** Actors idle this long are passivated (stopped, recovered lazily on the next message). */
   actorIdleMs: 5 * 60 * 1000,
   actorSweepIntervalMs: 30 * 1000,
+  /** Card configurations the store keeps in memory (read on every card use; the oldest forgotten first). */
+  cardConfigsCachedMax: 100_000,
   /** A snapshot is written after this many persisted events of one actor. */
   snapshotEveryEvents: 200,
   /** Limits per card. */

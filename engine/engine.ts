@@ -86,7 +86,8 @@ export class Engine {
         console.error(JSON.stringify({ level: 'fatal', msg: 'a durable write failed; stopping', error: String(error) }));
         process.exit(70);
       });
-    this.store = new LmdbStore({ path: storePathOf(options.dataDir), onFatal });
+    // Card configurations are read on every card use: kept in memory as written (bounded).
+    this.store = new LmdbStore({ path: storePathOf(options.dataDir), onFatal, cachedReferenceKinds: [referenceKinds.card], referencesCachedMax: constants.cardConfigsCachedMax });
     this.desk = new RequestDesk(this.store, options.requestsInFlightMax ?? constants.requestsInFlightMax);
     const cardKeys = new CardKeys(options.cardSecret ?? loadOrCreateSecret(join(options.dataDir, 'card-key')));
     this.system = nact.start(nact.configurePersistence(new LmdbPersistenceEngine(this.store, this.clock)));

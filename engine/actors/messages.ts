@@ -20,7 +20,8 @@ export interface Ticket {
   siteId: string;
   requestId: string;
   fingerprint: string;
-  details: DeclineDetails;
+  /** What a `declined` event says of the request (derived only when it is declined). */
+  details: () => DeclineDetails;
 }
 
 export type TerminalMessage =

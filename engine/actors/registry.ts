@@ -34,6 +34,13 @@ interface Entry {
 
 const shardCount = 16;
 
+/** What nact hands a persistent actor's handler with each message. */
+interface NactContext {
+  recovering?: boolean;
+  self: Ref<unknown>;
+  persist: (event: unknown) => Promise<void>;
+}
+
 export class ActorRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly shards: Ref<unknown>[] = [];
@@ -114,14 +121,15 @@ export class ActorRegistry {
     const behaviour = build(key);
     const shard = this.shards[hash(key) % shardCount] as Ref<unknown>;
     const onFatal = this.onFatal;
-    const handler = (state: unknown, message: unknown, nactContext: { recovering?: boolean; self: Ref<unknown>; persist: (event: unknown) => Promise<void> }): unknown => {
+    // One shell context per actor, made with its first message: nact's `persist` is the actor's own
+    // method bound to it, the same in every message's context.
+    let shellContext: ActorShellContext<unknown> | undefined;
+    const handler = (state: unknown, message: unknown, nactContext: NactContext): unknown => {
       if (nactContext.recovering === true) return behaviour.recover(state, message as never);
-      const shellContext: ActorShellContext<unknown> = {
-        self: nactContext.self,
-        persist: (event) => {
-          nactContext.persist(event).catch(onFatal);
-        },
-      };
+      if (shellContext === undefined) {
+        const nactPersist = nactContext.persist;
+        shellContext = { self: nactContext.self, persist: (event) => void nactPersist(event).catch(onFatal) };
+      }
       return behaviour.handle(state, message, shellContext);
     };
     const properties: Record<string, unknown> = {

@@ -118,7 +118,7 @@ export function routeFromDoor(deps: ActorDeps, info: TerminalInfo | undefined, m
 
 /** The ticket of a request: who asked, and where the answer goes once the decision is flushed. */
 export function ticketOf(info: TerminalInfo, message: RequestMessage, answer: ReplyPort): Ticket {
-  return { settle: answer, networkId: info.networkId, terminalId: info.id, siteId: info.siteId, requestId: message.request.id, fingerprint: message.fingerprint, details: detailsOf(message) };
+  return { settle: answer, networkId: info.networkId, terminalId: info.id, siteId: info.siteId, requestId: message.request.id, fingerprint: message.fingerprint, details: () => detailsOf(message) };
 }
 
 /** Journals a decline decided at the front door (a journal no actor owns: the store numbers it). */

@@ -19,7 +19,7 @@ export function settle(deps: ActorDeps, persist: (event: DeclinedEvent) => void,
   }
   const now = deps.clock.now();
   if (outcome.result === 'declined') {
-    persist({ type: 'declined', network: ticket.networkId, terminal: ticket.terminalId, site: ticket.siteId, id: ticket.requestId, reason: outcome.reason, ...ticket.details, at: now });
+    persist({ type: 'declined', network: ticket.networkId, terminal: ticket.terminalId, site: ticket.siteId, id: ticket.requestId, reason: outcome.reason, ...ticket.details(), at: now });
   }
   deps.store.remember(ticket.terminalId, ticket.requestId, { fingerprint: ticket.fingerprint, reply, at: now });
   deps.store.afterFlush(() => ticket.settle(reply));

@@ -5,6 +5,7 @@
 // transaction per turn of the event loop (group commit). The store follows each commit, not each
 // write: `afterFlush(callback)` runs the callback once everything written before it is on disk, and
 // committed events reach their listeners then. Nothing that depends on a write is shown before that.
+// Reference kinds read on every request (card configurations) can be kept in memory as written.
 
 import { open } from 'lmdb';
 import type { Database, DatabaseOptions, RootDatabase } from 'lmdb';
@@ -69,6 +70,12 @@ export interface StoreOptions {
   onFatal: (error: unknown) => void;
   /** Map size; LMDB grows the file lazily up to it. */
   mapSizeBytes?: number;
+  /**
+   * Reference kinds read on every request (the engine's: card configurations), kept in memory as
+   * they are written: up to `referencesCachedMax` records (default none), the oldest forgotten first.
+   */
+  cachedReferenceKinds?: readonly string[];
+  referencesCachedMax?: number;
 }
 
 /** One LMDB commit as the store follows it: the writes issued into it and what waits for its flush. */
@@ -100,6 +107,10 @@ export class LmdbStore {
   private readonly apiAnswers: Database<ApiAnswerRecord, [string, string]>;
   private readonly apiAnswersByTime: Database<true, [number, string, string]>;
   private nextPosition: number;
+  private readonly cachedKinds: ReadonlySet<string>;
+  /** Records of the cached kinds as last written or read (`kind\0id`; undefined: known to be absent). */
+  private readonly referenceCache = new Map<string, unknown>();
+  private readonly referencesCachedMax: number;
   private readonly logSeqs = new Map<string, number>();
   private writesIssued = 0;
   private writesFlushed = 0;
@@ -113,6 +124,8 @@ export class LmdbStore {
   constructor(options: StoreOptions) {
     this.onFatal = options.onFatal;
     this.path = options.path;
+    this.cachedKinds = new Set(options.cachedReferenceKinds ?? []);
+    this.referencesCachedMax = options.referencesCachedMax ?? 0;
     this.root = open({
       path: options.path,
       // Durable by default: commits are flushed (overlappingSync); each write exposes `flushed`.
@@ -336,21 +349,36 @@ export class LmdbStore {
 
   // ---- reference data ------------------------------------------------------------------------
 
+  /**
+   * A reference record. Records of the cached kinds come from memory once read or written: a write
+   * is seen at once, before its commit (whatever decides on it commits after it, so nothing durable
+   * ever rests on a record that is not). Callers must not change what they get.
+   */
   getReference<T>(kind: string, id: string): T | undefined {
-    return this.reference.get([kind, id]) as T | undefined;
+    if (!this.cachedKinds.has(kind)) return this.reference.get([kind, id]) as T | undefined;
+    const cacheKey = `${kind}\u0000${id}`;
+    const cached = this.referenceCache.get(cacheKey);
+    if (cached !== undefined || this.referenceCache.has(cacheKey)) return cached as T | undefined;
+    const value = this.reference.get([kind, id]);
+    this.cacheReference(cacheKey, value);
+    return value as T | undefined;
   }
 
   /** Whether a reference record exists (no decoding). */
   hasReference(kind: string, id: string): boolean {
+    const cacheKey = `${kind}\u0000${id}`;
+    if (this.cachedKinds.has(kind) && this.referenceCache.has(cacheKey)) return this.referenceCache.get(cacheKey) !== undefined;
     return this.reference.doesExist([kind, id]);
   }
 
   putReference(kind: string, id: string, value: unknown): void {
     this.issue(this.reference.put([kind, id], value));
+    if (this.cachedKinds.has(kind)) this.cacheReference(`${kind}\u0000${id}`, value);
   }
 
   removeReference(kind: string, id: string): void {
     this.issue(this.reference.remove([kind, id]));
+    if (this.cachedKinds.has(kind)) this.cacheReference(`${kind}\u0000${id}`, undefined);
   }
 
   *referencesOf<T>(kind: string): Iterable<{ id: string; value: T }> {
@@ -393,6 +421,16 @@ export class LmdbStore {
     this.closed = true;
     await this.root.flushed;
     await this.root.close();
+  }
+
+  private cacheReference(cacheKey: string, value: unknown): void {
+    if (this.referencesCachedMax <= 0) return;
+    this.referenceCache.delete(cacheKey);
+    if (this.referenceCache.size >= this.referencesCachedMax) {
+      const oldest = this.referenceCache.keys().next();
+      if (!oldest.done) this.referenceCache.delete(oldest.value);
+    }
+    this.referenceCache.set(cacheKey, value);
   }
 
   private whenFlushed(callback: () => void): void {

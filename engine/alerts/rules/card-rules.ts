@@ -97,8 +97,8 @@ export function onAuthorized(turn: Turn, cardId: string, event: Authorized, posi
     const rule = settings.unusualHours;
     const minuteOfDay = turn.catalog.calendar.localTime(at).minuteOfDay;
     const hour = Math.floor(minuteOfDay / 60);
-    const time = `${String(hour).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
-    const alert = (reason: string, values: Record<string, number | string>): void =>
+    const alert = (reason: string, values: Record<string, number | string>): void => {
+      const time = `${String(hour).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
       raise(turn, {
         rule: 'unusualHours',
         subject: subject(),
@@ -107,6 +107,7 @@ export function onAuthorized(turn: Turn, cardId: string, event: Authorized, posi
         dedupKey: `unusualHours|${cardId}`,
         dedupUntil: at + rule.dedupMs,
       });
+    };
     if (rule.hours !== undefined) {
       if (!inHoursWindow(rule.hours, minuteOfDay)) alert('outside the network\'s usual hours', { window: windowText(rule.hours) });
     } else {
