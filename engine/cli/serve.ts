@@ -97,9 +97,6 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const summary = await engine.import(demoNetwork());
     logger.info({ created: summary.created, updated: summary.updated, unchanged: summary.unchanged }, 'demo network loaded');
   }
-  gateway.start();
-  // Ready means reachable: the NATS server has the engine's subscriptions before anyone is told so.
-  await bus.flush();
   // Sign-in codes go through the same SMTP server as alert e-mails; without one only authenticator
   // users sign in — except in the demo, whose letters are files in <data>/outbox (never log lines).
   const smtp = alerts.delivery.smtp;
@@ -113,6 +110,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   });
   security.startSweeper();
   if (options.demo && options.demoPeople === true) await createDemoPeople(security, logger, smtp === undefined ? outbox : undefined);
+  // Terminals are served only now: whoever sees the engine answer (a ping) may signal it, and the
+  // signal handlers are installed when serve() returns — so nothing slow may follow this point.
+  gateway.start();
+  // Ready means reachable: the NATS server has the engine's subscriptions before anyone is told so.
+  await bus.flush();
   const apiLog = logger.child({ component: 'api' });
   const log = (level: 'warn' | 'error', message: string, fields: Record<string, unknown>): void => apiLog[level](fields, message);
   // Answers kept for `Idempotency-Key` retries: in the engine's LMDB, sealed with the security key.
