@@ -6,37 +6,17 @@
 // token, code, seed or secret, and card numbers masked.
 
 import { maskCardNumber } from '../card-identity.js';
+import { auditKinds, auditOutcomes } from './audit-kinds.js';
+import type { AuditKind, AuditOutcome } from './audit-kinds.js';
 import { constants } from '../constants.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import type { Action } from './permissions.js';
 import type { PrincipalKind, Principal, Role } from './principal.js';
 
-export const auditKinds = [
-  'user.created',
-  'user.updated',
-  'user.disabled',
-  'user.enabled',
-  'user.deleted',
-  'user.password_changed',
-  'user.authenticator_enrolled',
-  'user.authenticator_removed',
-  'signin.code_sent',
-  'signin.succeeded',
-  'signin.failed',
-  'signin.locked',
-  'session.ended',
-  'access.refused',
-  'terminal.credential_issued',
-  'terminal.credential_revoked',
-  'apikey.created',
-  'apikey.revoked',
-  /** Any other change the API makes (prices, cards, network…): `action` says which. */
-  'change',
-] as const;
-export type AuditKind = (typeof auditKinds)[number];
+export { auditKinds, auditOutcomes };
+export type { AuditKind, AuditOutcome };
 
-export const auditOutcomes = ['ok', 'failed', 'refused'] as const;
-export type AuditOutcome = (typeof auditOutcomes)[number];
+
 
 export type AuditActor =
   | { kind: PrincipalKind; id: string; role: Role; label?: string | undefined }
