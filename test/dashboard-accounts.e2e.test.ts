@@ -119,4 +119,34 @@ describe('the accounts screens in Chromium', () => {
     expect(await page.getByTestId('limits-editor').count()).toBe(0);
     await page.close();
   });
+
+  it('a counterparty’s detail shows its balance moving after a completion', async () => {
+    const { page } = await signInPage(harness, 'owner');
+    await page.getByTestId('menu-counterparties').click();
+    await page.locator('[data-testid="counterparty-row"]').filter({ hasText: 'ИП Кузнецов' }).click();
+    const balance = page.getByTestId('account-balance');
+    await balance.waitFor({ timeout: 10_000 });
+    const before = await balance.innerText();
+    const authorized = (await call(nc, 'TVR-01-P1', 'authorize', { id: uniqueId('bal'), card: demoCards.small, product: 'AI95', volume: 10_000 })).body;
+    expect(authorized).toMatchObject({ result: 'approved' });
+    expect((await call(nc, 'TVR-01-P1', 'complete', { id: uniqueId('bal'), authId: authorized['authId'], volume: 10_000 })).body).toMatchObject({ result: 'approved' });
+    await expect.poll(() => balance.innerText(), { timeout: 15_000 }).not.toBe(before);
+    await page.locator('[data-testid="operations"] tbody tr').filter({ hasText: 'Заправка' }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(screenshots, 'counterparties.png') });
+    await page.close();
+  });
+
+  it('car-wash clients are found by plate in any spelling, with their account in the detail', async () => {
+    const { page } = await signInPage(harness, 'owner');
+    await page.getByTestId('menu-clients').click();
+    await page.locator('[data-testid="client-row"]').filter({ hasText: 'Петров' }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(screenshots, 'clients.png') });
+    const search = page.getByTestId('client-search').locator('input');
+    await search.fill('а123вс 77');
+    await search.press('Enter');
+    await expect.poll(() => page.locator('[data-testid="client-row"]').count(), { timeout: 5_000 }).toBe(1);
+    await page.locator('[data-testid="client-row"]').filter({ hasText: 'Иванова' }).click();
+    await expect.poll(() => page.getByTestId('account-balance').innerText(), { timeout: 10_000 }).toMatch(/1\s500,00/);
+    await page.close();
+  });
 });

@@ -114,6 +114,19 @@ const ru = {
       created: 'Клиент {{name}} сохранён',
       cardsOf: 'Карты клиента',
     },
+    parties: {
+      search: 'Поиск по названию или коду', segment: 'Сегмент', allSegments: 'Все сегменты', name: 'Наименование', id: 'Код', idRule: 'Латинские буквы, цифры, «_» и «-»',
+      balance: 'Баланс', creditLimit: 'Кредитный лимит', holds: 'Холды', available: 'Доступно', bonus: 'Бонусы', openingBalance: 'Начальный баланс', noData: 'Нет данных',
+      account: 'Счёт', cards: 'Карты', operations: 'Операции', pricing: 'Ценовые условия', balanceAt: 'Баланс на дату', show: 'Показать', changedAt: 'Изменён',
+      newCounterparty: 'Новый контрагент',
+      op: { at: 'Время', kind: 'Операция', reference: 'Документ', delta: 'Сумма', balanceAfter: 'Баланс после', bonusDelta: 'Бонусы', bonusAfter: 'Бонусы после' },
+      kinds: { completed: 'Заправка', sale: 'Продажа', refunded: 'Возврат', topup: 'Пополнение', 'session.charged': 'Мойка' } as Record<string, string>,
+      pc: { product: 'Товар', listPrice: 'Цена по прайсу', price: 'Цена', rule: 'Скидка', period: 'Период', count: 'Строк', quantity: 'Количество', amount: 'Сумма', discount: 'Скидка, ₽', discounts: 'Действующие скидки', targeted: 'персональная', program: 'Бонусная программа', rate: 'Ставка' },
+      clients: {
+        searchHint: 'Имя или госномер', member: 'Член клуба', plates: 'Госномера', plate: 'Госномер', qr: 'QR-код', nfc: 'NFC-метка', groups: 'Группы', birthday: 'День рождения (ММ-ДД)',
+        newClient: 'Новый клиент', yes: 'да', no: 'нет',
+      },
+    },
   },
 };
 
@@ -230,6 +243,19 @@ const en: typeof ru = {
       creditLimit: 'Credit limit, ₽',
       created: 'Client {{name}} saved',
       cardsOf: "The client's cards",
+    },
+    parties: {
+      search: 'Search by name or code', segment: 'Segment', allSegments: 'All segments', name: 'Name', id: 'Code', idRule: 'Latin letters, digits, "_" and "-"',
+      balance: 'Balance', creditLimit: 'Credit limit', holds: 'Holds', available: 'Available', bonus: 'Bonus', openingBalance: 'Opening balance', noData: 'No data',
+      account: 'Account', cards: 'Cards', operations: 'Operations', pricing: 'Pricing conditions', balanceAt: 'Balance at a date', show: 'Show', changedAt: 'Changed',
+      newCounterparty: 'New counterparty',
+      op: { at: 'Time', kind: 'Operation', reference: 'Document', delta: 'Amount', balanceAfter: 'Balance after', bonusDelta: 'Bonus', bonusAfter: 'Bonus after' },
+      kinds: { completed: 'Fuelling', sale: 'Sale', refunded: 'Refund', topup: 'Top-up', 'session.charged': 'Wash' },
+      pc: { product: 'Product', listPrice: 'List price', price: 'Price', rule: 'Discount', period: 'Period', count: 'Lines', quantity: 'Quantity', amount: 'Amount', discount: 'Discount, RUB', discounts: 'Discounts in force', targeted: 'targeted', program: 'Bonus programme', rate: 'Rate' },
+      clients: {
+        searchHint: 'Name or plate', member: 'Club member', plates: 'Plates', plate: 'Plate', qr: 'QR code', nfc: 'NFC tag', groups: 'Groups', birthday: 'Birthday (MM-DD)',
+        newClient: 'New client', yes: 'yes', no: 'no',
+      },
     },
   },
 };
