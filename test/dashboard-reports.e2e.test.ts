@@ -4,22 +4,20 @@
 // English words; an attendant has no reports at all (no menu entry). With SCREENSHOTS=1 it writes
 // docs/screenshots/reports.png.
 
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Reply, TerminalRequest } from '../engine/index.js';
 import { demoCards, demoPins } from '../engine/index.js';
-import { repositoryRoot, signInPage, startDashboard } from './support/dashboard.js';
-import type { DashboardHarness } from './support/dashboard.js';
+import { dashboardForSuite, screenshotsDirectory, signInPage } from './support/dashboard.js';
 
-const screenshots = process.env['SCREENSHOTS'] === '1' ? join(repositoryRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+const screenshots = screenshotsDirectory();
 
 describe('reports in the dashboard', () => {
-  let harness: DashboardHarness;
+  const dashboard = dashboardForSuite();
   let counter = 0;
-  const submit = (terminal: string, request: TerminalRequest): Promise<Reply> => new Promise((resolve) => harness.server.engine.submit(terminal, request, resolve));
+  const submit = (terminal: string, request: TerminalRequest): Promise<Reply> => new Promise((resolve) => dashboard().server.engine.submit(terminal, request, resolve));
   /** Fuel through a pump: authorise, then complete for the volume (ml). Answers the amount charged. */
   const fuel = async (terminal: string, card: string, pin: string | undefined, product: string, volume: number): Promise<number> => {
     const authorized = await submit(terminal, { op: 'authorize', request: { id: `rep-a-${++counter}`, card, ...(pin !== undefined ? { pin } : {}), product, volume } });
@@ -29,15 +27,8 @@ describe('reports in the dashboard', () => {
     return Number((completed as { amount?: number }).amount);
   };
 
-  beforeAll(async () => {
-    harness = await startDashboard();
-    mkdirSync(screenshots, { recursive: true });
-  }, 180_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
-
   it('shows sold fuel by product with totals and a chart, and the Excel download holds the same rows', async () => {
+    const harness = dashboard();
     const ai95 = (await fuel('MSK-01-P1', demoCards.fleet, demoPins.fleet, 'AI95', 20_000)) + (await fuel('MSK-01-P2', demoCards.fleet, demoPins.fleet, 'AI95', 10_000));
     const diesel = await fuel('MSK-02-P1', demoCards.diesel, demoPins.diesel, 'DT', 30_000);
     const { page, context } = await signInPage(harness, 'accountant');
@@ -86,6 +77,7 @@ describe('reports in the dashboard', () => {
   });
 
   it('switches report and language (settlements name the counterparties), and shows an attendant no reports', async () => {
+    const harness = dashboard();
     const { page, context } = await signInPage(harness, 'owner', { language: 'en' });
     await page.getByTestId('menu-reports').click();
     await page.getByTestId('report-tab-payment-methods').click();

@@ -4,28 +4,18 @@
 // server) brings the sign-in page back, and the live socket closes with it. With SCREENSHOTS=1 it
 // writes docs/screenshots/sign-in.png.
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositoryRoot, signInPage, signInThroughForm, startDashboard } from './support/dashboard.js';
-import type { DashboardHarness } from './support/dashboard.js';
+import { describe, expect, it } from 'vitest';
+import { dashboardForSuite, screenshotsDirectory, signInPage, signInThroughForm } from './support/dashboard.js';
 import { mailsTo, nthCodeTo } from './support/sign-in.js';
 
-const screenshots = process.env['SCREENSHOTS'] === '1' ? join(repositoryRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+const screenshots = screenshotsDirectory();
 
 describe('signing in to the dashboard', () => {
-  let harness: DashboardHarness;
-
-  beforeAll(async () => {
-    harness = await startDashboard();
-    mkdirSync(screenshots, { recursive: true });
-  }, 180_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const dashboard = dashboardForSuite();
 
   it('refuses a wrong password and a wrong code in words, then signs in with the e-mailed code', async () => {
+    const harness = dashboard();
     const email = 'marina@sever.test';
     const password = 'marina passphrase 2026';
     const created = await harness.server.security.users.create({ network: 'sever', email, role: 'admin', password, name: 'Марина Ковалёва' }, { kind: 'system', id: 'e2e' });
@@ -68,6 +58,7 @@ describe('signing in to the dashboard', () => {
   });
 
   it('shows each role only the screens it may open', async () => {
+    const harness = dashboard();
     const menuOf = async (role: Parameters<typeof signInPage>[1], extra: Parameters<typeof signInPage>[2] = {}): Promise<string[]> => {
       const { page, context } = await signInPage(harness, role, extra);
       const links = page.locator('[data-testid^="menu-"]');
@@ -88,6 +79,7 @@ describe('signing in to the dashboard', () => {
   });
 
   it('signing out, or the session ending on the server, brings the sign-in page back', async () => {
+    const harness = dashboard();
     const { page, context } = await signInPage(harness, 'owner', { language: 'en' });
     expect(await page.getByTestId('sign-out').innerText()).toContain('Sign out');
     await page.getByTestId('sign-out').click();
@@ -110,6 +102,7 @@ describe('signing in to the dashboard', () => {
   });
 
   it('the sign-in page signs a person in again after the session ended', async () => {
+    const harness = dashboard();
     const { page, context, email, password } = await signInPage(harness, 'operator', { sites: ['MSK-01'] });
     await page.getByTestId('sign-out').click();
     await page.getByTestId('sign-in').waitFor();

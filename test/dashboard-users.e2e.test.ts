@@ -3,27 +3,17 @@
 // created it, disabling it ends its sessions; in the profile a wrong current password is refused in
 // words and the right one changes it. With SCREENSHOTS=1 it writes users.png and audit.png.
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositoryRoot, signInPage, signInThroughForm, startDashboard } from './support/dashboard.js';
-import type { DashboardHarness } from './support/dashboard.js';
+import { describe, expect, it } from 'vitest';
+import { dashboardForSuite, screenshotsDirectory, signInPage, signInThroughForm } from './support/dashboard.js';
 
-const screenshots = process.env['SCREENSHOTS'] === '1' ? join(repositoryRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+const screenshots = screenshotsDirectory();
 
 describe('users, audit and profile in the dashboard', () => {
-  let harness: DashboardHarness;
-
-  beforeAll(async () => {
-    harness = await startDashboard();
-    mkdirSync(screenshots, { recursive: true });
-  }, 180_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const dashboard = dashboardForSuite();
 
   it('an owner adds an operator of a site, who then signs in; the audit log shows it; disabling ends its session', async () => {
+    const harness = dashboard();
     const { page, context } = await signInPage(harness, 'owner', { name: 'Ольга Владимирова' });
     await page.getByTestId('menu-users').click();
     await page.getByTestId('user-add').click();
@@ -70,6 +60,7 @@ describe('users, audit and profile in the dashboard', () => {
   });
 
   it('the profile refuses a wrong current password in words and changes it with the right one', async () => {
+    const harness = dashboard();
     const signed = await signInPage(harness, 'accountant', { language: 'en' });
     const { page } = signed;
     await page.goto(`${harness.base}/profile`);

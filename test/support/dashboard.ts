@@ -4,10 +4,11 @@
 // `signInPage` makes a user of a role and signs it in through the sign-in page itself — e-mail,
 // password, the e-mailed code typed into the form — so every e2e test starts the way a person does.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
@@ -23,6 +24,31 @@ import type { NatsServerHandle } from './nats.js';
 import { mailsTo, nthCodeTo } from './sign-in.js';
 
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where screenshots go: docs/screenshots with SCREENSHOTS=1 (they are committed), else a temporary directory. */
+export function screenshotsDirectory(): string {
+  const directory = process.env['SCREENSHOTS'] === '1' ? join(repositoryRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+  mkdirSync(directory, { recursive: true });
+  return directory;
+}
+
+/**
+ * A harness for the enclosing `describe`: started in its beforeAll, closed in its afterAll. Call the
+ * answer inside tests to get it.
+ */
+export function dashboardForSuite(options: { nats?: boolean } = {}): () => DashboardHarness {
+  let harness: DashboardHarness | undefined;
+  beforeAll(async () => {
+    harness = await startDashboard(options);
+  }, 180_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (harness === undefined) throw new Error('the dashboard harness is not started (use it inside a test)');
+    return harness;
+  };
+}
 
 export interface DashboardHarness {
   server: RunningServer;
