@@ -4,7 +4,8 @@
 // day limit set in the limits editor caps the next authorisation (the engine approves what is left,
 // then declines LIMIT_EXCEEDED); a negative limit is refused by the form before anything is sent; an
 // accountant sees the cards without the buttons to change them; the counterparty's drawer shows the
-// balance after a completion; the clients screen finds a client by plate and shows its history.
+// balance after a completion; a counterparty is created through its form (money with 3 decimals
+// refused before sending); the clients screen finds a client by plate and shows its account.
 // With SCREENSHOTS=1 it writes cards.png, counterparties.png and clients.png to docs/screenshots/.
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -133,6 +134,31 @@ describe('the accounts screens in Chromium', () => {
     await expect.poll(() => balance.innerText(), { timeout: 15_000 }).not.toBe(before);
     await page.locator('[data-testid="operations"] tbody tr').filter({ hasText: 'Заправка' }).first().waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(screenshots, 'counterparties.png') });
+    await page.close();
+  });
+
+  it('a counterparty is created through the form; money with more than 2 decimals is refused before sending', async () => {
+    const { page } = await signInPage(harness, 'admin');
+    await page.getByTestId('menu-counterparties').click();
+    await page.locator('[data-testid="counterparty-row"]').first().waitFor({ timeout: 10_000 });
+    const writes: string[] = [];
+    page.on('request', (request) => { if (request.method() === 'PUT') writes.push(request.url()); });
+    await page.getByTestId('counterparty-new').click();
+    const modal = page.locator('.ant-modal');
+    await modal.getByTestId('party-id').fill('e2e-fleet');
+    await modal.getByTestId('party-name').fill('ООО «Проверка»');
+    await modal.getByTestId('party-credit').locator('xpath=self::input | .//input').first().fill('1000.005');
+    await modal.locator('.ant-btn-primary').click();
+    await modal.locator('.ant-form-item-explain-error').filter({ hasText: 'не больше 2 знаков' }).waitFor({ timeout: 5_000 });
+    expect(writes).toEqual([]);
+    await modal.getByTestId('party-credit').locator('xpath=self::input | .//input').first().fill('1000');
+    await modal.locator('.ant-btn-primary').click();
+    await page.locator('.ant-message').filter({ hasText: 'Сохранено' }).waitFor({ timeout: 5_000 });
+    expect(writes).toHaveLength(1);
+    // The read model follows within about a second: refresh until the row is there.
+    const row = page.locator('[data-testid="counterparty-row"]').filter({ hasText: 'e2e-fleet' });
+    await expect.poll(async () => { await page.getByTestId('counterparty-refresh').click(); return row.count(); }, { timeout: 10_000 }).toBe(1);
+    expect(plain(await row.innerText())).toContain('1 000,00 ₽');
     await page.close();
   });
 

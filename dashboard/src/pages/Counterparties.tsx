@@ -84,7 +84,7 @@ export function Counterparties(_props: { network: string }) {
       <Space wrap>
         <Input.Search allowClear placeholder={t('accounts.parties.search')} value={search} onChange={(event) => setSearch(event.target.value)} style={{ width: 280 }} data-testid="counterparty-search" />
         <Select allowClear placeholder={t('accounts.parties.allSegments')} value={segment} onChange={setSegment} style={{ width: 200 }} options={segments.map((value) => ({ value, label: value }))} />
-        <Button onClick={load}>{t('accounts.refresh')}</Button>
+        <Button onClick={load} data-testid="counterparty-refresh">{t('accounts.refresh')}</Button>
         {me.may('counterparties.write') && <Button type="primary" onClick={() => startEdit('new')} data-testid="counterparty-new">{t('accounts.parties.newCounterparty')}</Button>}
       </Space>
       {problem !== undefined && <Alert type="error" showIcon title={problem} />}
@@ -111,10 +111,10 @@ export function Counterparties(_props: { network: string }) {
       </Drawer>
       <Modal open={editing !== undefined} title={editing === 'new' ? t('accounts.parties.newCounterparty') : t('accounts.edit')} onOk={() => void save()} onCancel={() => setEditing(undefined)} okText={t('accounts.save')} cancelText={t('accounts.cancel')} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false}>
-          <Form.Item name="id" label={t('accounts.parties.id')} rules={[{ required: true, message: t('validation.required') }, identifierRule(t)]}><Input disabled={editing !== 'new'} /></Form.Item>
-          <Form.Item name="name" label={t('accounts.parties.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}><Input /></Form.Item>
+          <Form.Item name="id" label={t('accounts.parties.id')} rules={[{ required: true, message: t('validation.required') }, identifierRule(t)]}><Input disabled={editing !== 'new'} data-testid="party-id" /></Form.Item>
+          <Form.Item name="name" label={t('accounts.parties.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}><Input data-testid="party-name" /></Form.Item>
           <Form.Item name="segment" label={t('accounts.parties.segment')} rules={[identifierRule(t)]}><Input /></Form.Item>
-          <Form.Item name="creditLimit" label={`${t('accounts.parties.creditLimit')}, ₽`} rules={[rublesRule(t, { zero: true })]}><InputNumber style={{ width: '100%' }} /></Form.Item>
+          <Form.Item name="creditLimit" label={`${t('accounts.parties.creditLimit')}, ₽`} rules={[rublesRule(t, { zero: true })]}><InputNumber style={{ width: '100%' }} data-testid="party-credit" /></Form.Item>
           {editing === 'new' && <Form.Item name="balance" label={`${t('accounts.parties.openingBalance')}, ₽`} rules={[rublesRule(t, { zero: true, negative: true })]}><InputNumber style={{ width: '100%' }} /></Form.Item>}
         </Form>
       </Modal>
