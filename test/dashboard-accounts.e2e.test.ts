@@ -8,18 +8,16 @@
 // refused before sending); the clients screen finds a client by plate and shows its account.
 // With SCREENSHOTS=1 it writes cards.png, counterparties.png and clients.png to docs/screenshots/.
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NatsConnection } from 'nats';
 import { demoCards, demoPins } from '../engine/index.js';
 import { call, uniqueId } from './support/wire.js';
-import { repositoryRoot, signInPage, startDashboard } from './support/dashboard.js';
+import { dashboardForSuite, screenshotsDirectory, signInPage } from './support/dashboard.js';
 import type { DashboardHarness } from './support/dashboard.js';
 
-const screenshots = process.env['SCREENSHOTS'] === '1' ? join(repositoryRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+const screenshots = screenshotsDirectory();
 const fleetMasked = '700500******0017';
 /** Text with the no-break spaces of Intl formats as plain spaces. */
 const plain = (text: string): string => text.replace(/\s/g, ' ');
@@ -28,15 +26,11 @@ describe('the accounts screens in Chromium', () => {
   let harness: DashboardHarness;
   let nc: NatsConnection;
 
-  beforeAll(async () => {
-    harness = await startDashboard({ nats: true });
+  const dashboard = dashboardForSuite({ nats: true });
+  beforeAll(() => {
+    harness = dashboard();
     if (harness.nc === undefined) throw new Error('no NATS connection');
     nc = harness.nc;
-    mkdirSync(screenshots, { recursive: true });
-  }, 180_000);
-
-  afterAll(async () => {
-    await harness?.close();
   });
 
   const authorizeFleet = async (volume: number): Promise<Record<string, unknown>> =>
