@@ -36,7 +36,7 @@ const ru = {
       noLimits: 'без лимитов',
       noRestrictions: 'без ограничений',
       client: 'клиент',
-      readOnly: 'Ваша роль может только просматривать карты.',
+      readOnly: 'Ваша роль не может менять лимиты и ограничения карт.',
     },
     limits: {
       title: 'Лимиты',
@@ -166,7 +166,7 @@ const en: typeof ru = {
       noLimits: 'no limits',
       noRestrictions: 'no restrictions',
       client: 'client',
-      readOnly: 'Your role may only view cards.',
+      readOnly: 'Your role may not change the limits and restrictions of cards.',
     },
     limits: {
       title: 'Limits',

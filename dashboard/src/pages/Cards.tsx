@@ -191,7 +191,7 @@ function CardDrawer({ card, onClose, onChanged }: { card: CardRow | undefined; o
     api.get<Page<{ id: string; name: string }>>('/sites', { limit: constants.managementPageRowsMax }).then((answer) => setSites(answer.items), () => setSites([]));
   }, [card, me]);
   return (
-    <Drawer open={card !== undefined} onClose={onClose} size="large" title={card?.masked} data-testid="card-drawer" destroyOnHidden>
+    <Drawer open={card !== undefined} onClose={onClose} size={960} title={card?.masked} data-testid="card-drawer" destroyOnHidden>
       {card !== undefined && (
         <>
           <Descriptions size="small" column={2} style={{ marginBottom: 16 }}>
