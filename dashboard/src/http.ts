@@ -45,12 +45,17 @@ export function sessionEnded(): void {
   for (const listener of signedOutListeners) listener();
 }
 
-export type Query = Record<string, string | number | boolean | undefined | null>;
+/** Query parameters; an array repeats its parameter (`kind=fuel&kind=sale`). */
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined | null>;
 
 /** `/api/v1/…?a=1&b=2` without the empty values. */
 export function apiPath(path: string, query: Query = {}): string {
   const parameters = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') parameters.set(name, String(value));
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (typeof value === 'object') for (const each of value) parameters.append(name, each);
+    else parameters.set(name, String(value));
+  }
   const search = parameters.toString();
   return `/api/v1${path}${search === '' ? '' : `?${search}`}`;
 }
