@@ -5,7 +5,7 @@
 // The server decides (owners only by owners, never the last owner); its refusals are shown in words.
 
 import { useCallback, useEffect, useState } from 'react';
-import { App, Button, Drawer, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Drawer, Form, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { permissionMatrix } from '../../../engine/security/permissions';
@@ -18,6 +18,8 @@ import { useMe } from '../session';
 import type { User } from '../session';
 import type { ScreenProps } from '../screens';
 import { instant } from '../format';
+import type { ReachValues } from '../components/ReachFields';
+import { ReachFields, reachOf, sitesRoles, useReachLists } from '../components/ReachFields';
 
 interface UserRow extends User {
   authenticator: boolean;
@@ -28,29 +30,10 @@ interface Editing {
   user?: UserRow;
 }
 
-interface UserForm {
+interface UserForm extends ReachValues {
   email: string;
   name?: string;
-  role: Role;
-  sites?: string[];
-  ownerKind?: 'counterparty' | 'client';
-  ownerId?: string;
   password?: string;
-}
-
-const sitesRoles: readonly Role[] = ['operator', 'attendant'];
-
-/** Every page of a reference list (`{ items, next }`), for the pickers. */
-async function allOf(path: string): Promise<{ id: string; name?: string }[]> {
-  const items: { id: string; name?: string }[] = [];
-  let after: string | undefined;
-  for (let pages = 0; pages < 20; pages++) {
-    const page = await api.get<{ items: { id: string; name?: string }[]; next?: string }>(path, { limit: 200, after });
-    items.push(...page.items);
-    if (page.next === undefined) break;
-    after = page.next;
-  }
-  return items;
 }
 
 export function Users(_props: ScreenProps) {
@@ -61,8 +44,6 @@ export function Users(_props: ScreenProps) {
   const [loading, setLoading] = useState(true);
   const [editing, setEditing] = useState<Editing | undefined>();
   const [passwordFor, setPasswordFor] = useState<UserRow | undefined>();
-  const [sites, setSites] = useState<{ id: string; name?: string }[]>([]);
-  const [owners, setOwners] = useState<{ counterparty: { id: string; name?: string }[]; client: { id: string; name?: string }[] }>({ counterparty: [], client: [] });
   const [form] = Form.useForm<UserForm>();
   const [passwordForm] = Form.useForm<{ password: string }>();
   const manage = me.may('users.manage');
@@ -75,11 +56,7 @@ export function Users(_props: ScreenProps) {
     ).finally(() => setLoading(false));
   }, [message, t]);
   useEffect(load, [load]);
-  useEffect(() => {
-    if (!manage) return;
-    void allOf('/sites').then(setSites, () => undefined);
-    void Promise.all([allOf('/counterparties'), allOf('/clients')]).then(([counterparty, client]) => setOwners({ counterparty, client }), () => undefined);
-  }, [manage]);
+  const lists = useReachLists(manage);
 
   const open = (user?: UserRow): void => {
     form.resetFields();
@@ -89,14 +66,13 @@ export function Users(_props: ScreenProps) {
   };
 
   const save = async (values: UserForm): Promise<void> => {
-    const owner = values.role === 'client' && values.ownerKind !== undefined && values.ownerId !== undefined ? { kind: values.ownerKind, id: values.ownerId } : undefined;
-    const reach = { ...(sitesRoles.includes(values.role) ? { sites: values.sites ?? [] } : {}), ...(owner !== undefined ? { owner } : {}) };
+    const reach = reachOf(values);
     try {
       if (editing?.user === undefined) {
         await api.post('/users', { email: values.email.trim(), ...(values.name ? { name: values.name.trim() } : {}), role: values.role, password: values.password ?? '', ...reach });
         void message.success(t('users.created', { email: values.email.trim() }));
       } else {
-        await api.patch(`/users/${encodeURIComponent(editing.user.id)}`, { email: values.email.trim(), ...(values.name ? { name: values.name.trim() } : {}), role: values.role, ...(sitesRoles.includes(values.role) ? { sites: values.sites ?? [] } : {}), ...(values.role === 'client' ? { owner: owner ?? null } : {}) });
+        await api.patch(`/users/${encodeURIComponent(editing.user.id)}`, { email: values.email.trim(), ...(values.name ? { name: values.name.trim() } : {}), role: values.role, ...(sitesRoles.includes(values.role) ? { sites: values.sites ?? [] } : {}), ...(values.role === 'client' ? { owner: reach.owner ?? null } : {}) });
         void message.success(t('users.saved'));
       }
       setEditing(undefined);
@@ -174,8 +150,6 @@ export function Users(_props: ScreenProps) {
       : []),
   ];
 
-  const role = Form.useWatch('role', form);
-  const ownerKind = Form.useWatch('ownerKind', form);
   const actionsOf = (forRole: Role): Action[] => (Object.keys(permissionMatrix) as Action[]).filter((action) => (permissionMatrix[action].grants as Partial<Record<Role, string>>)[forRole] !== undefined);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -209,24 +183,7 @@ export function Users(_props: ScreenProps) {
           <Form.Item name="name" label={t('users.fields.name')} rules={[{ max: 200 }]}>
             <Input data-testid="user-name" />
           </Form.Item>
-          <Form.Item name="role" label={t('users.fields.role')} rules={[{ required: true }]}>
-            <Select data-testid="user-role" options={roles.filter((entry) => entry !== 'owner' || me.may('owners.manage')).map((entry) => ({ value: entry, label: t(`roles.${entry}`) }))} />
-          </Form.Item>
-          {role !== undefined && sitesRoles.includes(role) && (
-            <Form.Item name="sites" label={t('users.fields.sites')} rules={[{ required: true, type: 'array', min: 1, message: t('users.errors.sites') }]}>
-              <Select mode="multiple" data-testid="user-sites" options={sites.map((site) => ({ value: site.id, label: site.name !== undefined ? `${site.id} — ${site.name}` : site.id }))} />
-            </Form.Item>
-          )}
-          {role === 'client' && (
-            <>
-              <Form.Item name="ownerKind" label={t('users.fields.ownerKind')} rules={[{ required: true, message: t('validation.required') }]}>
-                <Select options={(['counterparty', 'client'] as const).map((kind) => ({ value: kind, label: t(`users.owner.${kind}`) }))} />
-              </Form.Item>
-              <Form.Item name="ownerId" label={t('users.fields.owner')} rules={[{ required: true, message: t('validation.required') }]}>
-                <Select showSearch={{ optionFilterProp: 'label' }} options={(ownerKind === 'client' ? owners.client : owners.counterparty).map((owner) => ({ value: owner.id, label: owner.name !== undefined ? `${owner.name} (${owner.id})` : owner.id }))} />
-              </Form.Item>
-            </>
-          )}
+          <ReachFields form={form} lists={lists} testId="user" />
           {editing?.user === undefined && (
             <Form.Item name="password" label={t('users.fields.password')} extra={t('users.passwordHint')} rules={[{ required: true, min: 10, max: 256, message: t('users.errors.password') }]}>
               <Input.Password autoComplete="new-password" data-testid="user-password" />
