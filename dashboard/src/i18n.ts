@@ -15,7 +15,7 @@ const ru = {
     groups: { monitoring: 'Мониторинг', parties: 'Клиенты и карты', catalog: 'Сеть и цены', analytics: 'Отчёты', administration: 'Администрирование', wash: 'Мойка', cabinet: 'Кабинет' },
     dashboard: 'Сводка', feed: 'Лента операций', transactions: 'Операции', counterparties: 'Контрагенты и счета', cards: 'Карты', clients: 'Клиенты мойки',
     sites: 'Объекты и терминалы', prices: 'Цены', discounts: 'Скидки', bonus: 'Бонусная программа', tariffs: 'Тарифы мойки', reports: 'Отчёты',
-    users: 'Пользователи и роли', audit: 'Журнал действий', profile: 'Профиль', attendant: 'Экран мойщика', cabinet: 'Мой счёт',
+    users: 'Пользователи и роли', apikeys: 'API-ключи', audit: 'Журнал действий', profile: 'Профиль', attendant: 'Экран мойщика', cabinet: 'Мой счёт',
   },
   roles: { owner: 'Владелец', admin: 'Администратор', accountant: 'Бухгалтер', operator: 'Оператор', attendant: 'Мойщик', client: 'Клиент' } satisfies Record<Role, string>,
   signIn: {
@@ -58,7 +58,7 @@ const en: Words = {
     groups: { monitoring: 'Monitoring', parties: 'Clients and cards', catalog: 'Network and prices', analytics: 'Reports', administration: 'Administration', wash: 'Car wash', cabinet: 'Cabinet' },
     dashboard: 'Overview', feed: 'Live feed', transactions: 'Transactions', counterparties: 'Counterparties and accounts', cards: 'Cards', clients: 'Car wash clients',
     sites: 'Sites and terminals', prices: 'Prices', discounts: 'Discounts', bonus: 'Bonus programme', tariffs: 'Wash tariffs', reports: 'Reports',
-    users: 'Users and roles', audit: 'Audit log', profile: 'Profile', attendant: 'Attendant screen', cabinet: 'My account',
+    users: 'Users and roles', apikeys: 'API keys', audit: 'Audit log', profile: 'Profile', attendant: 'Attendant screen', cabinet: 'My account',
   },
   roles: { owner: 'Owner', admin: 'Administrator', accountant: 'Accountant', operator: 'Operator', attendant: 'Attendant', client: 'Client' },
   signIn: {

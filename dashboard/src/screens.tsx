@@ -43,6 +43,7 @@ export const screens: readonly Screen[] = [
   { path: '/tariffs', key: 'tariffs', group: 'catalog', action: 'prices.read', audience: 'staff', component: page(() => import('./pages/Tariffs'), 'Tariffs') },
   { path: '/reports', key: 'reports', group: 'analytics', action: 'reports.read', audience: 'staff', component: page(() => import('./pages/Reports'), 'Reports') },
   { path: '/users', key: 'users', group: 'administration', action: 'users.read', audience: 'staff', component: page(() => import('./pages/Users'), 'Users') },
+  { path: '/apikeys', key: 'apikeys', group: 'administration', action: 'apikeys.manage', audience: 'staff', component: page(() => import('./pages/ApiKeys'), 'ApiKeys') },
   { path: '/audit', key: 'audit', group: 'administration', action: 'audit.read', audience: 'staff', component: page(() => import('./pages/Audit'), 'Audit') },
   { path: '/attendant', key: 'attendant', group: 'wash', action: 'sessions.operate', audience: 'staff', component: page(() => import('./pages/Attendant'), 'Attendant') },
   { path: '/cabinet', key: 'cabinet', group: 'cabinet', action: 'transactions.read', audience: 'client', component: page(() => import('./pages/ClientCabinet'), 'ClientCabinet') },

@@ -15,6 +15,11 @@ const ru = {
       topups: { count: 'Пополнений', amount: 'Сумма' },
     },
   },
+  apikeys: {
+    title: 'API-ключи', add: 'Выпустить ключ', label: 'Назначение', labelHint: 'Для чего ключ: виден в списке и в журнале действий', role: 'Роль', reach: 'Объекты / запись', created: 'Выпущен', createdBy: 'Кем', status: 'Состояние',
+    active: 'действует', revoked: 'отозван {{at}}', revoke: 'Отозвать', confirmRevoke: 'Отозвать ключ {{id}}? Программы с ним сразу потеряют доступ.', revokedDone: 'Ключ {{id}} отозван', issue: 'Выпустить', cancel: 'Отмена',
+    tokenTitle: 'Ключ выпущен', tokenOnce: 'Скопируйте ключ сейчас: он показывается только один раз и нигде не хранится в открытом виде.', tokenUse: 'Программа передаёт его в заголовке Authorization: Bearer …', close: 'Я сохранил ключ',
+  },
   users: {
     title: 'Пользователи и роли', add: 'Добавить пользователя', edit: 'Изменить', save: 'Сохранить', cancel: 'Отмена', disable: 'Отключить', enable: 'Включить', resetPassword: 'Задать пароль', resetPasswordFor: 'Новый пароль для {{email}}',
     created: 'Пользователь {{email}} добавлен', saved: 'Изменения сохранены', disabled: 'Пользователь отключён, его сеансы завершены', enabled: 'Пользователь включён', passwordSet: 'Пароль задан, сеансы пользователя завершены',
@@ -55,6 +60,11 @@ const en: typeof ru = {
       'wash-sessions': { count: 'Sessions', charged: 'Charged', minutes: 'Minutes', revenue: 'Revenue' },
       topups: { count: 'Top-ups', amount: 'Amount' },
     },
+  },
+  apikeys: {
+    title: 'API keys', add: 'Issue a key', label: 'Purpose', labelHint: 'What the key is for: shown in the list and the audit log', role: 'Role', reach: 'Sites / record', created: 'Issued', createdBy: 'By', status: 'State',
+    active: 'active', revoked: 'revoked {{at}}', revoke: 'Revoke', confirmRevoke: 'Revoke key {{id}}? Programs using it lose access at once.', revokedDone: 'Key {{id}} revoked', issue: 'Issue', cancel: 'Cancel',
+    tokenTitle: 'Key issued', tokenOnce: 'Copy the key now: it is shown only this once and is not kept in the clear anywhere.', tokenUse: 'A program sends it as Authorization: Bearer …', close: 'I have saved the key',
   },
   users: {
     title: 'Users and roles', add: 'Add a user', edit: 'Edit', save: 'Save', cancel: 'Cancel', disable: 'Disable', enable: 'Enable', resetPassword: 'Set password', resetPasswordFor: 'New password for {{email}}',
