@@ -4,30 +4,18 @@
 // accountant has no such screen (no menu entry, and the path leads home). With SCREENSHOTS=1 it
 // writes docs/screenshots/apikeys.png.
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repositoryRoot, signInPage, startDashboard } from './support/dashboard.js';
-import type { DashboardHarness } from './support/dashboard.js';
+import { describe, expect, it } from 'vitest';
+import { dashboardForSuite, screenshotsDirectory, signInPage } from './support/dashboard.js';
 
-const screenshots = process.env['SCREENSHOTS'] === '1' ? join(repositoryRoot, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tessera-shots-'));
+const screenshots = screenshotsDirectory();
 
 describe('API keys in the dashboard', () => {
-  let harness: DashboardHarness;
-
-  beforeAll(async () => {
-    harness = await startDashboard();
-    mkdirSync(screenshots, { recursive: true });
-  }, 180_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
-
-  const me = (token: string): Promise<Response> => fetch(`${harness.base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${token}` } });
+  const dashboard = dashboardForSuite();
+  const me = (token: string): Promise<Response> => fetch(`${dashboard().base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${token}` } });
 
   it('an owner issues an operator key for a site, the token works once shown, and revoking it refuses it', async () => {
-    const { page } = await signInPage(harness, 'owner');
+    const { page } = await signInPage(dashboard(), 'owner');
     await page.getByTestId('menu-apikeys').click();
     await page.getByTestId('apikeys-table').waitFor({ timeout: 10_000 });
 
@@ -66,10 +54,10 @@ describe('API keys in the dashboard', () => {
   });
 
   it('an accountant has no API keys screen', async () => {
-    const { page } = await signInPage(harness, 'accountant');
+    const { page } = await signInPage(dashboard(), 'accountant');
     expect(await page.getByTestId('menu-audit').count()).toBe(1);
     expect(await page.getByTestId('menu-apikeys').count()).toBe(0);
-    await page.goto(`${harness.base}/apikeys`);
+    await page.goto(`${dashboard().base}/apikeys`);
     await page.getByTestId('sign-out').waitFor({ timeout: 10_000 });
     await expect.poll(() => new URL(page.url()).pathname).not.toBe('/apikeys');
     await page.close();
