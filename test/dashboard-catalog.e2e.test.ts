@@ -124,4 +124,36 @@ describe('the catalog screens in Chromium', () => {
     expect(await page.getByTestId('scheduled-remove').count()).toBe(0);
     await page.close();
   });
+
+  it('an owner edits a wash tariff’s price per minute and sees it after a reload, its other fields kept', async () => {
+    const { page } = await signInPage(harness, 'owner');
+    await page.getByTestId('menu-tariffs').click();
+    const row = page.locator('[data-testid="tariff-row"][data-code="WASH-PRO"]');
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.innerText()).toContain('WASH-01');
+    await row.getByTestId('tariff-edit').click();
+    const perMinute = page.getByTestId('tariff-per-minute-input').locator('xpath=self::input | .//input');
+    expect(await perMinute.inputValue()).toBe('60.00');
+    await perMinute.fill('-1');
+    await page.getByTestId('tariff-save').click();
+    await page.locator('.ant-form-item-explain-error').filter({ hasText: 'Сумма в рублях' }).waitFor({ timeout: 5_000 });
+    await perMinute.fill('65.5');
+    await page.getByTestId('tariff-save').click();
+    await page.locator('.ant-message').filter({ hasText: 'Тариф сохранён' }).waitFor({ timeout: 10_000 });
+    expect(harness.server.engine.catalogOf('sever')?.tariffs?.find((tariff) => tariff.code === 'WASH-PRO')).toEqual({
+      code: 'WASH-PRO',
+      name: 'Мойка с мастером',
+      perMinute: 6_550,
+      perMinuteMember: 5_000,
+      minimumMinutes: 10,
+      maximumMinutes: 90,
+      sites: ['WASH-01'],
+    });
+    await expect.poll(() => row.getByTestId('tariff-per-minute').innerText(), { timeout: 10_000 }).toContain('65,50');
+    await page.reload();
+    await page.locator('[data-testid="tariff-row"][data-code="WASH-PRO"]').getByTestId('tariff-per-minute').filter({ hasText: '65,50' }).waitFor({ timeout: 10_000 });
+    await page.locator('.ant-message-notice').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await page.screenshot({ path: join(screenshots, 'tariffs.png'), fullPage: true });
+    await page.close();
+  });
 });

@@ -41,9 +41,19 @@ const networkAnswer = z
     bonus: z.object({ rate: z.number().int(), redeem: z.boolean(), products: z.array(z.string()).nullable() }).nullable(),
   })
   .meta({ id: 'Network' });
-const terminalAnswer = z.object({ id: z.string(), site: z.string(), kind: z.string(), status: z.string() }).meta({ id: 'Terminal' });
-const siteAnswer = z.object({ id: z.string(), name: z.string(), kind: z.string() }).meta({ id: 'Site' });
-const siteWithTerminals = z.object({ id: z.string(), name: z.string(), kind: z.string(), terminals: z.array(terminalAnswer) }).meta({ id: 'SiteWithTerminals' });
+const terminalAnswer = z
+  .object({ id: z.string(), site: z.string(), kind: z.string(), status: z.string(), requiresShift: z.boolean().describe('cash operations need an open cash shift (from the engine)') })
+  .meta({ id: 'Terminal' });
+const siteFieldsAnswer = {
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  lat: z.number().int().nullable().describe('microdegrees (from the engine)'),
+  lon: z.number().int().nullable().describe('microdegrees (from the engine)'),
+  openingHours: z.string().nullable().describe('"HH:MM-HH:MM" local; null: always open (from the engine)'),
+};
+const siteAnswer = z.object(siteFieldsAnswer).meta({ id: 'Site' });
+const siteWithTerminals = z.object({ ...siteFieldsAnswer, terminals: z.array(terminalAnswer) }).meta({ id: 'SiteWithTerminals' });
 const productAnswer = z
   .object({ code: z.string(), name: z.string(), group: z.string(), unit: z.string(), holdMinutes: z.number().int().nullable() })
   .meta({ id: 'Product' });
@@ -70,10 +80,23 @@ const discountAnswer = z
     hours: z.string().nullable(),
     from: z.number().int().nullable(),
     to: z.number().int().nullable(),
+    // The rest of the rule is not in the read model's row; these come from the engine's catalog.
+    fixedPrice: z.number().int().nullable(),
+    clientGroups: z.array(z.string()).nullable(),
+    members: z.boolean().nullable(),
+    threshold: discountFields.shape.threshold.unwrap().nullable(),
   })
   .meta({ id: 'Discount' });
 const tariffAnswer = z
-  .object({ code: z.string(), name: z.string(), perMinute: z.number().int(), perMinuteMember: z.number().int().nullable(), minimumMinutes: z.number().int().nullable() })
+  .object({
+    code: z.string(),
+    name: z.string(),
+    perMinute: z.number().int(),
+    perMinuteMember: z.number().int().nullable(),
+    minimumMinutes: z.number().int().nullable(),
+    maximumMinutes: z.number().int().nullable().describe('from the engine'),
+    sites: z.array(z.string()).nullable().describe('the sites that offer it; null: every site (from the engine)'),
+  })
   .meta({ id: 'Tariff' });
 const bonusAnswer = z.object({ bonus: bonusFields.nullable() }).meta({ id: 'BonusProgram' });
 
@@ -109,6 +132,34 @@ function priceState(row: { from: number | null }, steps: readonly { from: number
   if (from > now) return 'scheduled';
   const inEffect = steps.filter((step) => (step.from ?? 0) <= now).reduce((latest, step) => Math.max(latest, step.from ?? 0), 0);
   return from === inEffect ? 'current' : 'superseded';
+}
+
+/**
+ * The fields of the catalog the read model's rows do not keep (a site's place and hours, a terminal's
+ * shifts, the rest of a discount rule or tariff), from the engine's current catalog, by id. The row
+ * stays the source of what exists and who may see it; this only completes it.
+ */
+function catalogExtras(context: ApiContext, network: string) {
+  const catalog = context.engine.catalogOf(network);
+  const sites = new Map((catalog?.sites ?? []).map((site) => [site.id, site]));
+  const terminals = new Map((catalog?.sites ?? []).flatMap((site) => site.terminals.map((terminal) => [terminal.id, terminal] as const)));
+  const discounts = new Map((catalog?.discounts ?? []).map((rule) => [rule.id, rule]));
+  const tariffs = new Map((catalog?.tariffs ?? []).map((tariff) => [tariff.code, tariff]));
+  return {
+    site: (id: string) => {
+      const site = sites.get(id);
+      return { lat: site?.lat ?? null, lon: site?.lon ?? null, openingHours: site?.openingHours ?? null };
+    },
+    terminal: (id: string) => ({ requiresShift: terminals.get(id)?.requiresShift === true }),
+    discount: (id: string) => {
+      const rule = discounts.get(id);
+      return { fixedPrice: rule?.fixedPrice ?? null, clientGroups: rule?.clientGroups ?? null, members: rule?.members ?? null, threshold: rule?.threshold ?? null };
+    },
+    tariff: (code: string) => {
+      const tariff = tariffs.get(code);
+      return { maximumMinutes: tariff?.maximumMinutes ?? null, sites: tariff?.sites ?? null };
+    },
+  };
 }
 
 // ---- catalog edits (pure: a copy of the catalog in, the edited copy out) ------------------------
@@ -260,7 +311,8 @@ export function networkRoutes(context: ApiContext): Route[] {
         const scope = listScope(context, principal, 'dashboard.read', principal.network, request.remote);
         const values: unknown[] = [principal.network, request.query.after ?? '', request.query.limit + 1];
         const found = await rows(context, `SELECT id, name, kind FROM readmodel.sites WHERE network = $1 AND id > $2${siteFilter(scope.sites, 'id', values)} ORDER BY id LIMIT $3`, values);
-        return { body: page(found.map((row) => ({ id: String(row['id']), name: String(row['name']), kind: String(row['kind']) })), request.query.limit, (site) => site.id) };
+        const extras = catalogExtras(context, principal.network);
+        return { body: page(found.map((row) => ({ id: String(row['id']), name: String(row['name']), kind: String(row['kind']), ...extras.site(String(row['id'])) })), request.query.limit, (site) => site.id) };
       },
     }),
     route({
@@ -277,12 +329,14 @@ export function networkRoutes(context: ApiContext): Route[] {
         if (site === undefined) throw notFound('site');
         requireAllowed(context, principal, 'dashboard.read', { network: principal.network, site: id }, request.remote);
         const terminals = await rows(context, `SELECT id, site, kind, status FROM readmodel.terminals WHERE network = $1 AND site = $2 ORDER BY id`, [principal.network, id]);
+        const extras = catalogExtras(context, principal.network);
         return {
           body: {
             id: String(site['id']),
             name: String(site['name']),
             kind: String(site['kind']),
-            terminals: terminals.map((row) => ({ id: String(row['id']), site: String(row['site']), kind: String(row['kind']), status: String(row['status']) })),
+            ...extras.site(id),
+            terminals: terminals.map((row) => ({ id: String(row['id']), site: String(row['site']), kind: String(row['kind']), status: String(row['status']), ...extras.terminal(String(row['id'])) })),
           },
         };
       },
@@ -305,7 +359,14 @@ export function networkRoutes(context: ApiContext): Route[] {
           filter += ` AND site = $${values.length}`;
         }
         const found = await rows(context, `SELECT id, site, kind, status FROM readmodel.terminals WHERE network = $1 AND id > $2${filter} ORDER BY id LIMIT $3`, values);
-        return { body: page(found.map((row) => ({ id: String(row['id']), site: String(row['site']), kind: String(row['kind']), status: String(row['status']) })), request.query.limit, (terminal) => terminal.id) };
+        const extras = catalogExtras(context, principal.network);
+        return {
+          body: page(
+            found.map((row) => ({ id: String(row['id']), site: String(row['site']), kind: String(row['kind']), status: String(row['status']), ...extras.terminal(String(row['id'])) })),
+            request.query.limit,
+            (terminal) => terminal.id,
+          ),
+        };
       },
     }),
     route({
@@ -389,6 +450,7 @@ export function networkRoutes(context: ApiContext): Route[] {
         );
         const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
         const list = (value: unknown): string[] | null => (Array.isArray(value) ? value.map(String) : null);
+        const extras = catalogExtras(context, principal.network);
         const items = found.map((row) => ({
           id: String(row['id']),
           name: String(row['name']),
@@ -401,6 +463,7 @@ export function networkRoutes(context: ApiContext): Route[] {
           hours: textOrNull(row['hours']),
           from: numberOrNull(row['from_ms']),
           to: numberOrNull(row['to_ms']),
+          ...extras.discount(String(row['id'])),
         }));
         return { body: page(items, request.query.limit, (rule) => rule.id) };
       },
@@ -421,12 +484,14 @@ export function networkRoutes(context: ApiContext): Route[] {
           `SELECT code, name, per_minute, per_minute_member, minimum_minutes FROM readmodel.tariffs WHERE network = $1 AND code > $2 ORDER BY code LIMIT $3`,
           [principal.network, request.query.after ?? '', request.query.limit + 1],
         );
+        const extras = catalogExtras(context, principal.network);
         const items = found.map((row) => ({
           code: String(row['code']),
           name: String(row['name']),
           perMinute: Number(row['per_minute']),
           perMinuteMember: row['per_minute_member'] === null ? null : Number(row['per_minute_member']),
           minimumMinutes: row['minimum_minutes'] === null ? null : Number(row['minimum_minutes']),
+          ...extras.tariff(String(row['code'])),
         }));
         return { body: page(items, request.query.limit, (tariff) => tariff.code) };
       },
