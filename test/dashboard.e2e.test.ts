@@ -94,6 +94,16 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('an attendant acts for the wash as itself: another site’s wash is not there for it, and its actions are audited', async () => {
+    const elsewhere = await signInPage(harness, 'attendant', { sites: ['MSK-01'], viewport: { width: 412, height: 915 } });
+    await elsewhere.page.locator('.ant-alert-error').filter({ hasText: 'Не найдено' }).waitFor({ timeout: 10_000 });
+    await elsewhere.context.close();
+    // The earlier test's start and stop are in the audit log with the attendant who did them.
+    const entries = harness.server.security.audit.query('sever', { action: 'sessions.operate' }).entries;
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    expect(entries.every((entry) => entry.actor.kind === 'user' && 'role' in entry.actor && entry.actor.role === 'attendant' && entry.target?.id === 'WASH-01-K1')).toBe(true);
+  });
+
   it('reconnects after its socket drops and catches up on what it missed', async () => {
     const { page } = await signInPage(harness, 'owner');
     await page.getByTestId('menu-feed').click();

@@ -1,7 +1,12 @@
-// Requests from the dashboard. The attendant's screen acts for its kiosk terminal through the
-// terminal protocol over HTTP (`POST /api/v1/term/<terminal>/<op>`, the same decisions as over NATS);
-// every request gets a fresh id, and a reply that is not an approval comes back as a `Problem` with
-// the engine's reason code, for a message in the viewer's words.
+// The attendant's decisions: the terminal protocol's car-wash operations (`sessions`,
+// `session.start`, `session.stop`, `topup`) sent for a wash site's kiosk or bay as the signed-in
+// person (`POST /api/v1/wash/terminals/<terminal>/<op>`, gateways/http/api/routes/wash.ts) — the same
+// decisions as over NATS, limited to the person's sites and audited. Every request gets a fresh id; a
+// reply that is not an approval comes back as a `Problem` with the engine's reason code.
+
+import { api } from './http';
+
+export type WashOperation = 'sessions' | 'session.start' | 'session.stop' | 'topup';
 
 export interface Reply {
   id: string;
@@ -11,6 +16,7 @@ export interface Reply {
   [field: string]: unknown;
 }
 
+/** A decision that was not an approval: the engine's reason code (reasons.* words). */
 export class Problem extends Error {
   constructor(
     readonly code: string,
@@ -27,19 +33,9 @@ function requestId(): string {
   return `ui-${Date.now().toString(36)}-${sequence.toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
-export async function terminalRequest(terminal: string, op: string, body: Record<string, unknown>): Promise<Reply> {
-  let response: Response;
-  try {
-    response = await fetch(`/api/v1/term/${encodeURIComponent(terminal)}/${encodeURIComponent(op)}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ id: requestId(), ...body }),
-    });
-  } catch {
-    throw new Problem('network', 'no connection');
-  }
-  const reply = (await response.json().catch(() => ({}))) as Partial<Reply> & { error?: { code: string; message: string } };
-  if (reply.error !== undefined) throw new Problem(reply.error.code, reply.error.message);
-  if (reply.result !== 'approved') throw new Problem(String(reply.reason ?? 'other'), String(reply.message ?? ''));
-  return reply as Reply;
+/** One wash operation at `terminal`; API refusals throw `ApiProblem`, declines throw `Problem`. */
+export async function terminalRequest(terminal: string, op: WashOperation, body: Record<string, unknown>): Promise<Reply> {
+  const reply = await api.post<Reply>(`/wash/terminals/${encodeURIComponent(terminal)}/${op}`, { id: requestId(), ...body });
+  if (reply.result !== 'approved') throw new Problem(reply.reason, reply.message ?? '');
+  return reply;
 }

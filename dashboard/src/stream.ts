@@ -3,7 +3,7 @@
 // seen) and drops positions it has seen, so the feed has no gaps and no duplicates. Frames are
 // handed to listeners as they come; screens batch their own rendering.
 
-import { api, sessionEnded } from './http';
+import { api } from './http';
 import type { BoardSession, FeedItem, ServerFrame, StreamName, SubscribeFrame, TerminalSeen, TodayFigures } from '../../gateways/http/stream-frames';
 
 export type { BoardSession, FeedItem, StreamName, TerminalSeen };
@@ -69,16 +69,10 @@ export function openStream(options: {
     };
     socket.onclose = (event: CloseEvent) => {
       if (closed) return;
-      // 4001: the server ended the session (sign-out elsewhere, disabled, timed out): sign in again.
-      if (event.code === sessionEndedCloseCode) {
-        closed = true;
-        options.onState?.('offline');
-        sessionEnded();
-        return;
-      }
-      // Refused at the upgrade (the browser does not say why): if the session is over, the API's
-      // 401 ends it on this page too; otherwise it was the network, and the socket retries.
-      if (!opened) void api.get('/auth/me').catch(() => undefined);
+      // Closed by the server as a session ended (4001), or refused at the upgrade (the browser does not
+      // say why): ask the API who we are — a 401 there ends the session on this page (http.ts), and
+      // the screen, unmounted, closes this client; otherwise it was the network, and the socket retries.
+      if (event.code === sessionEndedCloseCode || !opened) void api.get('/auth/me').catch(() => undefined);
       options.onState?.('offline');
       timer = setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10_000);

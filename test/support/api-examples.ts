@@ -107,6 +107,12 @@ export function conformanceExamples(facts: ExampleFacts): Record<string, Example
   return {
     'GET /api/v1/openapi.json': {},
 
+    // ---- the car wash, as a signed-in attendant or a program with the grant ----
+    'POST /api/v1/wash/terminals/{terminal}/sessions': { path: { terminal: 'WASH-01-K1' }, body: { id: 'conformance-board-1' } },
+    'POST /api/v1/wash/terminals/{terminal}/session.start': { path: { terminal: 'WASH-01-K1' }, body: { id: 'conformance-wash-1', client: { plate: 'А123ВС77' }, tariff: 'WASH-STD' } },
+    'POST /api/v1/wash/terminals/{terminal}/session.stop': { path: { terminal: 'WASH-01-K1' }, body: { id: 'conformance-wash-2', client: { plate: 'А123ВС77' }, comment: 'проверка' } },
+    'POST /api/v1/wash/terminals/{terminal}/topup': { path: { terminal: 'WASH-01-K1' }, body: { id: 'conformance-topup-1', client: { plate: 'А123ВС77' }, amount: 10_000, method: 'cash' } },
+
     // ---- sign-in, users, profile, audit ----
     // Another person than the code step's, so that its e-mailed code cannot be taken for that one's.
     'POST /api/v1/auth/sign-in': (context) => Promise.resolve({ body: context.otherPerson }),

@@ -1,7 +1,8 @@
 // The attendant's screen, phone-sized: the board of open sessions at the wash with live timers and
 // the running cost, starting a session for a client identified by plate, QR code (camera) or NFC tag
 // (where the browser has Web NFC), stopping it with a comment, and topping up a balance. It acts for
-// its kiosk terminal; the board comes live from the `sessions` stream.
+// its wash terminal as the signed-in person (dashboard/src/api.ts); the board comes live from the
+// `sessions` stream.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App as AntApp, Button, Card, Form, Input, InputNumber, List, Modal, Radio, Segmented, Select, Space, Tag, Typography } from 'antd';
@@ -9,7 +10,8 @@ import { useTranslation } from 'react-i18next';
 import type { BoardSession, Frame } from '../stream';
 import { useStream } from '../components/useStream';
 import { StreamStatus } from '../components/StreamStatus';
-import { Problem, terminalRequest } from '../api';
+import { terminalRequest } from '../api';
+import { problemText } from '../problems';
 import { elapsed, money } from '../format';
 
 interface Tariff {
@@ -45,11 +47,7 @@ export function Attendant({ network }: { network: string }) {
   const siteRef = useRef(site);
   siteRef.current = site;
 
-  const describe = useCallback((error: unknown): string => {
-    if (error instanceof Problem && error.code === 'network') return t('errors.network');
-    if (error instanceof Problem) return t(`reasons.${error.code}`, { defaultValue: t('errors.other', { code: error.code }) });
-    return t('errors.other', { code: '?' });
-  }, [t]);
+  const describe = useCallback((error: unknown): string => problemText(t, error), [t]);
 
   // The kiosk's site and tariffs, and the board as it is now.
   useEffect(() => {

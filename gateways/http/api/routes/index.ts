@@ -11,6 +11,7 @@ import { partyRoutes } from './parties.js';
 import { reportRoutes } from './reports.js';
 import { transactionRoutes } from './transactions.js';
 import { userRoutes } from './users.js';
+import { washRoutes } from './wash.js';
 
 export function apiRoutes(context: ApiContext): Route[] {
   return [
@@ -22,5 +23,6 @@ export function apiRoutes(context: ApiContext): Route[] {
     ...networkRoutes(context),
     ...cardRoutes(context),
     ...partyRoutes(context),
+    ...washRoutes(context),
   ];
 }
