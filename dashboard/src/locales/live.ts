@@ -15,6 +15,11 @@ const ru = {
       shift: 'Смена №{{number}}, кассир {{cashier}}', returnOf: 'Возврат по операции {{tx}}', session: 'Сеанс', client: 'Клиент', member: 'член клуба', minutes: 'Минут', rate: 'Цена минуты', method: 'Способ', balanceAfter: 'Баланс после',
     },
   },
+  overview: {
+    periods: { today: 'Продажи сегодня', week: 'Продажи за неделю', month: 'Продажи за месяц' }, lines: 'позиций',
+    byDay: 'Выручка по дням, {{days}} дней', byMethod: 'Способы оплаты, {{days}} дней', revenue: 'Выручка',
+    terminalsOnline: 'Терминалы на связи', sitesOnline: 'объектов на связи: {{count}} из {{all}}',
+  },
 };
 
 const en: typeof ru = {
@@ -31,6 +36,11 @@ const en: typeof ru = {
       title: 'Operation', product: 'Product', qty: 'Qty', price: 'Price', discount: 'Discount', amount: 'Amount', payments: 'Payments', returns: 'Returns', bonus: 'Bonus points', hold: 'Hold',
       shift: 'Shift no. {{number}}, cashier {{cashier}}', returnOf: 'Return of {{tx}}', session: 'Session', client: 'Client', member: 'club member', minutes: 'Minutes', rate: 'Per minute', method: 'Method', balanceAfter: 'Balance after',
     },
+  },
+  overview: {
+    periods: { today: 'Sales today', week: 'Sales this week', month: 'Sales this month' }, lines: 'lines',
+    byDay: 'Revenue by day, {{days}} days', byMethod: 'Payment methods, {{days}} days', revenue: 'Revenue',
+    terminalsOnline: 'Terminals online', sitesOnline: 'sites online: {{count}} of {{all}}',
   },
 };
 
