@@ -51,6 +51,15 @@ describe('the dashboard in Chromium', () => {
     // Nothing the server sends is markup: a product name with HTML shows as text.
     expect(await page.locator('script:not([src])').count()).toBe(0);
     await page.screenshot({ path: join(screenshots, 'overview.png') });
+    // The completion's row opens the fuel transaction's card once the read model has it.
+    await expect.poll(async () => {
+      await row.click();
+      const card = page.locator('[data-testid="operation-card"]');
+      await card.waitFor({ timeout: 5_000 });
+      const text = await card.innerText();
+      if (!text.includes('700500******0017')) await page.keyboard.press('Escape');
+      return text;
+    }, { timeout: 15_000 }).toContain('700500******0017');
     await page.close();
   });
 

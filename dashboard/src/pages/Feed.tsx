@@ -1,6 +1,7 @@
 // The live feed: every decision the engine commits, newest first, in a virtualised list that stays
 // smooth at a thousand operations a second (frames are gathered and rendered at most four times a
-// second; only the visible rows exist in the page; the list keeps the newest `feedRowsMax`).
+// second; only the visible rows exist in the page; the list keeps the newest `feedRowsMax`). A row
+// that names an operation opens its card (components/OperationCard.tsx) by the read model's reference.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Card, Empty, Space, Tag, Typography } from 'antd';
@@ -9,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import type { FeedItem, Frame } from '../stream';
 import { useStream } from '../components/useStream';
 import { StreamStatus } from '../components/StreamStatus';
+import { OperationCard } from '../components/OperationCard';
 import { instant, money, quantity } from '../format';
 
 const feedRowsMax = 5_000;
@@ -17,10 +19,29 @@ const rowHeight = 44;
 
 const colorOf: Record<string, string> = { authorized: 'blue', completed: 'green', sale: 'green', declined: 'red', refunded: 'orange', reversed: 'default', expired: 'default', topup: 'cyan', 'session.started': 'purple', 'session.stopped': 'purple', alert: 'volcano' };
 
+/** The read model's reference of the operation a feed item is part of (engine/read-model/projections.ts), if any. */
+function referenceOf(item: FeedItem): string | undefined {
+  const text = (field: string): string | undefined => (typeof item[field] === 'string' ? item[field] : undefined);
+  switch (item.type) {
+    case 'refunded':
+      return text('refundId');
+    case 'topup':
+      return `topup:${item.position}`;
+    case 'declined':
+      return text('id');
+    case 'session.started':
+    case 'session.stopped':
+      return text('sessionId');
+    default:
+      return text('txId');
+  }
+}
+
 export function Feed({ network }: { network: string }) {
   const { t, i18n } = useTranslation();
   const [rows, setRows] = useState<FeedItem[]>([]);
   const [paused, setPaused] = useState(false);
+  const [opened, setOpened] = useState<string | undefined>();
   const incoming = useRef<FeedItem[]>([]);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
@@ -62,8 +83,9 @@ export function Feed({ network }: { network: string }) {
             {virtualizer.getVirtualItems().map((virtual) => {
               const item = rows[virtual.index];
               if (item === undefined) return null;
+              const reference = referenceOf(item);
               return (
-                <div key={item.position} data-testid="feed-row" data-type={item.type} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${virtual.start}px)`, display: 'flex', alignItems: 'center', gap: 12, borderBottom: '1px solid #f0f0f0', padding: '0 8px' }}>
+                <div key={item.position} data-testid="feed-row" data-type={item.type} onClick={reference === undefined ? undefined : () => setOpened(reference)} style={{ cursor: reference === undefined ? 'default' : 'pointer', position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${virtual.start}px)`, display: 'flex', alignItems: 'center', gap: 12, borderBottom: '1px solid #f0f0f0', padding: '0 8px' }}>
                   <Typography.Text type="secondary" style={{ width: 150 }}>{instant(item.at, i18n.language)}</Typography.Text>
                   <Tag color={colorOf[item.type] ?? 'default'} style={{ width: 150 }}>{t(`events.${item.type}`, { defaultValue: item.type })}</Tag>
                   <span style={{ width: 110 }}>{item.site ?? ''}</span>
@@ -78,6 +100,7 @@ export function Feed({ network }: { network: string }) {
           </div>
         </div>
       )}
+      <OperationCard reference={opened} onClose={() => setOpened(undefined)} />
     </Card>
   );
 }
