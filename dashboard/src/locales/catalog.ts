@@ -58,6 +58,14 @@ const ru = {
       removed: 'Изменение отменено',
     },
   },
+  sites: {
+    title: 'Объекты и терминалы', online: 'На связи: {{online}} из {{total}}', notHeard: 'нет сигнала с открытия страницы', always: 'круглосуточно', shiftNeeded: 'по сменам',
+    block: 'Заблокировать', unblock: 'Разблокировать', cancel: 'Отмена', confirmBlock: 'Заблокировать {{id}}? Его запросы будут отклоняться.', blocked: 'Терминал {{id}} заблокирован', unblocked: 'Терминал {{id}} разблокирован',
+    columns: { site: 'Объект', kind: 'Тип', hours: 'Часы работы', location: 'Координаты', terminals: 'Терминалов на связи', terminal: 'Терминал', status: 'Состояние', shift: 'Кассовая смена', seen: 'Последний сигнал' },
+    siteKinds: { fuel: 'АЗС', shop: 'Магазин', wash: 'Мойка' },
+    terminalKinds: { pump: 'ТРК', pos: 'Касса', bay: 'Пост мойки', kiosk: 'Киоск' },
+    statuses: { active: 'работает', blocked: 'заблокирован' },
+  },
 };
 
 const en: typeof ru = {
@@ -117,6 +125,14 @@ const en: typeof ru = {
       removeConfirm: 'Cancel this price change?',
       removed: 'Change cancelled',
     },
+  },
+  sites: {
+    title: 'Sites and terminals', online: 'Online: {{online}} of {{total}}', notHeard: 'not heard since the page opened', always: 'always open', shiftNeeded: 'in shifts',
+    block: 'Block', unblock: 'Unblock', cancel: 'Cancel', confirmBlock: 'Block {{id}}? Its requests will be declined.', blocked: 'Terminal {{id}} blocked', unblocked: 'Terminal {{id}} unblocked',
+    columns: { site: 'Site', kind: 'Kind', hours: 'Opening hours', location: 'Location', terminals: 'Terminals online', terminal: 'Terminal', status: 'State', shift: 'Cash shift', seen: 'Last heard' },
+    siteKinds: { fuel: 'Fuel station', shop: 'Shop', wash: 'Car wash' },
+    terminalKinds: { pump: 'Pump', pos: 'Till', bay: 'Wash bay', kiosk: 'Kiosk' },
+    statuses: { active: 'working', blocked: 'blocked' },
   },
 };
 
