@@ -1,9 +1,10 @@
 // The live screens in real Chromium against the engine on a real nats-server: a fuel authorisation
 // and completion and a shop sale of two lines, all on the fleet card and sent over NATS as a pump and
 // a till send them, are found on /transactions by the card's last four digits once the read model has
-// projected them; the receipt opens with its lines and payments; a three-digit card filter is refused
-// by the form and never sent; the words switch to English with the language picker; the overview
-// shows today's, this week's and this month's sales, the revenue chart and the terminals heard from.
+// projected them; the receipt opens with its lines and payments, a decline with its reason in words;
+// the exports carry the filters; a three-digit card filter is refused by the form and never sent; the
+// words switch to English with the language picker; the overview shows today's, this week's and this
+// month's sales, the revenue charts and the terminals heard from.
 // With SCREENSHOTS=1 it writes transactions.png, receipt.png and overview.png.
 
 import { join } from 'node:path';
@@ -39,7 +40,7 @@ describe('the live screens in the dashboard', () => {
       .toBeGreaterThanOrEqual(count);
   };
 
-  it('finds the fleet card’s fuel and receipt by its last four digits, opens the receipt, refuses a three-digit card, and speaks English', async () => {
+  it('finds the fleet card’s fuel and receipt by its last four digits, opens the receipt, refuses a three-digit card, shows a decline’s reason and speaks English', async () => {
     const nc = natsOf();
     const authorized = (await call(nc, 'MSK-01-P2', 'authorize', { id: uniqueId('live'), card: demoCards.fleet, pin: demoPins.fleet ?? '', product: 'AI95', volume: 20_000 })).body;
     expect(authorized).toMatchObject({ result: 'approved' });
@@ -48,6 +49,8 @@ describe('the live screens in the dashboard', () => {
     const sale = (await call(nc, 'MSK-01-POS1', 'sale', { id: uniqueId('live'), card: demoCards.fleet, pin: demoPins.fleet ?? '', lines: [{ product: 'COFFEE', qty: 2_000 }, { product: 'WATER', qty: 1_000 }] })).body;
     expect(sale).toMatchObject({ result: 'approved' });
     const saleAmount = Number(sale['amount']);
+    const declinedId = uniqueId('live-declined');
+    expect((await call(nc, 'MSK-01-P3', 'authorize', { id: declinedId, card: demoCards.blocked, product: 'AI95', volume: 10_000 })).body).toMatchObject({ result: 'declined', reason: 'CARD_BLOCKED' });
     expect(saleAmount).toBeGreaterThan(0);
 
     const { page, context } = await signInPage(dashboard(), 'owner');
@@ -73,6 +76,8 @@ describe('the live screens in the dashboard', () => {
     expect(texts.some((text) => text.includes('Топливо') && text.includes('AI95'))).toBe(true);
     const receiptRow = rows.filter({ hasText: 'Чек магазина' }).first();
     expect(await receiptRow.innerText()).toContain(String(sale['txId']));
+    // The exports carry the same filters.
+    expect(await page.getByRole('link', { name: /Excel/ }).getAttribute('href')).toContain('/api/v1/exports/transactions.xlsx?card=0017');
     await page.screenshot({ path: join(screenshots, 'transactions.png') });
 
     await receiptRow.click();
@@ -89,11 +94,21 @@ describe('the live screens in the dashboard', () => {
     await page.keyboard.press('Escape');
     await card.waitFor({ state: 'hidden' });
 
+    // A decline found by its request id: its card says why in words.
+    await page.getByTestId('filter-card').fill('');
+    await page.getByTestId('filter-tx').fill(declinedId);
+    await rowsAfterApplying(page, 1);
+    await rows.first().click();
+    expect(await card.getByTestId('decline-reason').innerText()).toContain('Карта заблокирована');
+    await page.keyboard.press('Escape');
+    await card.waitFor({ state: 'hidden' });
+
     // The language picker: the same screen in English.
     await page.getByTestId('language').click();
     await page.locator('.ant-select-item-option').filter({ hasText: 'English' }).click();
     await page.getByRole('heading', { name: 'Transactions' }).waitFor();
-    expect(await rows.filter({ hasText: 'Shop receipt' }).count()).toBeGreaterThan(0);
+    expect(await rows.first().innerText()).toContain('Declined');
+    expect(await rows.first().innerText()).toContain('Card blocked');
     expect(await page.getByTestId('filter-apply').innerText()).toContain('Search');
     await context.close();
   });
