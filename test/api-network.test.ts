@@ -218,9 +218,13 @@ describe.each(backends)('network management API on $name', ({ start }) => {
       id: 'SPB-01',
       name: 'АЗС №4, Санкт-Петербург',
       kind: 'fuel',
+      // The fields the read model does not keep come from the engine's catalog: none given here.
+      lat: null,
+      lon: null,
+      openingHours: null,
       terminals: [
-        { id: 'SPB-01-P1', site: 'SPB-01', kind: 'pump', status: 'blocked' },
-        { id: 'SPB-01-POS1', site: 'SPB-01', kind: 'pos', status: 'active' },
+        { id: 'SPB-01-P1', site: 'SPB-01', kind: 'pump', status: 'blocked', requiresShift: false },
+        { id: 'SPB-01-POS1', site: 'SPB-01', kind: 'pos', status: 'active', requiresShift: false },
       ],
     });
     const operatorSites = await api('operator', 'GET', '/api/v1/sites');
