@@ -54,3 +54,10 @@ export async function refreshUntil<T>(load: () => Promise<T>, shown: (answer: T)
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** Options for choosing products in a rule: each product group ("fuel", "cafe" …) first, then each product. */
+export function productChoices(t: TFunction, products: readonly Product[]): { value: string; label: string }[] {
+  return [...new Set(products.map((product) => product.group))]
+    .map((group) => ({ value: group, label: t('promo.group', { group }) }))
+    .concat(products.map((product) => ({ value: product.code, label: `${product.code} — ${product.name}` })));
+}
