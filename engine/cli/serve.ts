@@ -101,7 +101,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   // users sign in — except in the demo, whose letters are files in <data>/outbox (never log lines).
   const smtp = alerts.delivery.smtp;
   const outbox = join(options.dataDir, 'outbox');
-  const mailer: CodeMailer | undefined = smtp !== undefined ? smtpMailer(smtp) : options.demo && options.demoPeople === true ? outboxMailer(outbox) : undefined;
+  const mailer: CodeMailer | undefined = smtp !== undefined ? smtpMailer(smtp) : options.demo && options.demoPeople === true ? outboxMailer(outbox, engine.clock) : undefined;
   const security = await openSecurity(engine, {
     dataDir: options.dataDir,
     mailer,

@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants } from '../constants.js';
+import type { Clock } from '../clock.js';
 import type { SmtpConfig } from '../smtp.js';
 import { smtpTransport } from '../smtp.js';
 
@@ -52,12 +53,12 @@ export function codeLetter(message: SignInCodeMessage): { subject: string; text:
  * development machine): one `<time>-<to>.txt` per letter, readable by whoever runs the server only.
  * The code is in the file, as it would be in a mailbox — never in a log line.
  */
-export function outboxMailer(directory: string): CodeMailer {
+export function outboxMailer(directory: string, clock: Clock): CodeMailer {
   return {
     async sendSignInCode(message) {
       await mkdir(directory, { recursive: true, mode: 0o700 });
       const letter = codeLetter(message);
-      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${message.to.replace(/[^\w@.-]/g, '_')}.txt`;
+      const name = `${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}-${message.to.replace(/[^\w@.-]/g, '_')}.txt`;
       await writeFile(join(directory, name), `To: ${message.to}\nSubject: ${letter.subject}\n\n${letter.text}\n`, { mode: 0o600 });
     },
   };
