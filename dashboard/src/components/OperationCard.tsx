@@ -6,61 +6,18 @@
 import { useEffect, useState } from 'react';
 import { Alert, Descriptions, Drawer, Empty, Spin, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import type { OperationView } from '../../../engine/read-model/queries/feed';
+import type { CardLine, CardPayment, CardReturn, OperationCard as Card } from '../../../engine/read-model/queries/operation-card';
 import { api } from '../http';
 import { problemText } from '../problems';
 import { instant, money, quantity } from '../format';
 
-export interface Operation {
-  reference: string;
-  txId: string | null;
-  kind: 'fuel' | 'sale' | 'refund' | 'topup' | 'wash' | 'decline';
-  result: 'approved' | 'declined';
-  position: number;
-  at: string;
-  account: string | null;
-  counterparty: string | null;
-  client: string | null;
-  card: string | null;
-  site: string | null;
-  terminal: string | null;
-  product: string | null;
-  volume: number | null;
-  amount: number;
-  discount: number;
-  bonus: number;
-  method: string | null;
-  reason: string | null;
-}
+/** A row of the feed as the API answers it (engine/read-model/queries/feed.ts). */
+export type Operation = OperationView;
 
-interface Line {
-  line: number;
-  product: string;
-  qty: number;
-  listPrice: number | null;
-  price: number | null;
-  amount: number;
-  discount: number;
-  discountRule: string | null;
-}
-interface Payment {
-  method: string;
-  amount: number;
-}
-interface Return {
-  refundId: string;
-  at: string;
-  terminal: string;
-  amount: number;
-  payments: Payment[];
-  lines: Line[];
-}
-type Details =
-  | { kind: 'fuel'; authId: string; hold: { amount: number; volume: number; status: string; authorizedAt: string; expiresAt: string; closedAt: string | null; released: number | null } | null; product: string; volume: number; price: number; listPrice: number; discount: number; discountRule: string | null; amount: number; bonus: number; returns: Return[] }
-  | { kind: 'sale'; lines: Line[]; payments: Payment[]; messages: string[]; shift: { number: number; status: string; cashier: string | null; openedAt: string } | null; amount: number; discount: number; bonus: number; returns: Return[] }
-  | { kind: 'refund'; refund: Return; returned: { txId: string; kind: string | null } }
-  | { kind: 'wash'; sessionId: string; number: number; tariffName: string; plate: string | null; clientName: string; member: boolean; rate: number; status: string; startedAt: string; stoppedAt: string | null; minutes: number | null; amount: number | null; comments: { at: string; text: string }[] }
-  | { kind: 'topup'; amount: number; method: string; balanceAfter: number | null }
-  | { kind: 'decline'; requestId: string; reason: string; operation: string; product: string | null; amount: number | null; volume: number | null };
+type Line = CardLine;
+type Payment = CardPayment;
+type Return = CardReturn;
 
 function Lines({ lines }: { lines: Line[] }) {
   const { t, i18n } = useTranslation();
@@ -117,14 +74,14 @@ function Returns({ returns }: { returns: Return[] }) {
 export function OperationCard({ reference, onClose }: { reference: string | undefined; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const language = i18n.language;
-  const [card, setCard] = useState<{ operation: Operation; details: Details } | undefined>();
+  const [card, setCard] = useState<Card | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
     setCard(undefined);
     setError(undefined);
     if (reference === undefined) return;
     let current = true;
-    api.get<{ operation: Operation; details: Details }>(`/transactions/${encodeURIComponent(reference)}`).then(
+    api.get<Card>(`/transactions/${encodeURIComponent(reference)}`).then(
       (answer) => current && setCard(answer),
       (problem: unknown) => current && setError(problemText(t, problem)),
     );

@@ -3,7 +3,7 @@
 // kind, paged through the journal's position; the same filters export as CSV or Excel. Entries carry
 // no secrets (the server redacts them); before/after are shown as text, never as markup.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Alert, Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
@@ -12,9 +12,9 @@ import { useTranslation } from 'react-i18next';
 import { permissionMatrix } from '../../../engine/security/permissions';
 import { auditKinds } from '../../../engine/security/audit-kinds';
 import { api, exportUrl } from '../http';
-import { problemText } from '../problems';
 import { instant } from '../format';
 import { useMe } from '../session';
+import { usePages } from '../components/usePages';
 import type { ScreenProps } from '../screens';
 
 interface Entry {
@@ -44,10 +44,6 @@ export function Audit(_props: ScreenProps) {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const [filters, setFilters] = useState<Filters>({});
-  const [entries, setEntries] = useState<Entry[]>([]);
-  const [next, setNext] = useState<number | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const [loading, setLoading] = useState(false);
 
   const query = useMemo(
     () => ({
@@ -59,23 +55,11 @@ export function Audit(_props: ScreenProps) {
     [filters],
   );
 
-  const load = useCallback(
-    async (after?: number) => {
-      setLoading(true);
-      setError(undefined);
-      try {
-        const page = await api.get<{ entries: Entry[]; next?: number }>('/audit', { ...query, limit: pageSize, after });
-        setEntries((previous) => (after === undefined ? page.entries : [...previous, ...page.entries]));
-        setNext(page.next);
-      } catch (problem) {
-        setError(problemText(t, problem));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [query, t],
+  const fetchPage = useCallback(
+    (after: number | undefined) => api.get<{ entries: Entry[]; next?: number }>('/audit', { ...query, limit: pageSize, after }).then((page) => ({ items: page.entries, next: page.next })),
+    [query],
   );
-  useEffect(() => void load(), [load]);
+  const { items: entries, next, loading, error, more } = usePages(fetchPage);
 
   const actorText = (entry: Entry): string => entry.actor.label ?? entry.actor.id ?? t(`audit.actors.${entry.actor.kind}`, { defaultValue: entry.actor.kind });
   const columns: TableColumnsType<Entry> = [
@@ -128,7 +112,7 @@ export function Audit(_props: ScreenProps) {
         }}
       />
       {next !== undefined && (
-        <Button onClick={() => void load(next)} loading={loading}>
+        <Button onClick={more} loading={loading}>
           {t('audit.more')}
         </Button>
       )}

@@ -4,7 +4,7 @@
 // address bar), counterparty, client, site, terminal, receipt or tx id, kind, result and period; pages
 // follow the feed's cursor; the same filters export as Excel or CSV. A row opens the operation card.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Alert, Button, DatePicker, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
@@ -12,11 +12,11 @@ import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { OperationKind, OperationResult } from '../../../engine/read-model/writes';
 import { api, exportUrl } from '../http';
-import { problemText } from '../problems';
 import { instant, money, quantity } from '../format';
 import { useMe } from '../session';
 import type { ScreenProps } from '../screens';
 import { OperationCard } from '../components/OperationCard';
+import { usePages } from '../components/usePages';
 import type { Operation } from '../components/OperationCard';
 
 export const operationKindList = ['fuel', 'sale', 'refund', 'topup', 'wash', 'decline'] as const satisfies readonly OperationKind[];
@@ -43,10 +43,6 @@ export function Transactions(_props: ScreenProps) {
   const language = i18n.language;
   const [form] = Form.useForm<Filters>();
   const [filters, setFilters] = useState<Filters>({});
-  const [items, setItems] = useState<Operation[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | undefined>();
   const [open, setOpen] = useState<string | undefined>();
 
   const query = useMemo(() => {
@@ -64,23 +60,8 @@ export function Transactions(_props: ScreenProps) {
     };
   }, [filters]);
 
-  const load = useCallback(
-    async (cursor?: string) => {
-      setLoading(true);
-      setError(undefined);
-      try {
-        const page = await api.get<{ items: Operation[]; next: string | null }>('/transactions', { ...query, limit: pageSize, cursor });
-        setItems((previous) => (cursor === undefined ? page.items : [...previous, ...page.items]));
-        setNext(page.next);
-      } catch (problem) {
-        setError(problemText(t, problem));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [query, t],
-  );
-  useEffect(() => void load(), [load]);
+  const fetchPage = useCallback((cursor: string | undefined) => api.get<{ items: Operation[]; next: string | null }>('/transactions', { ...query, limit: pageSize, cursor }), [query]);
+  const { items, next, loading, error, more } = usePages(fetchPage);
 
   const columns: TableColumnsType<Operation> = [
     { title: t('transactions.columns.at'), key: 'at', width: 160, render: (_, row) => instant(Date.parse(row.at), language) },
@@ -161,8 +142,8 @@ export function Transactions(_props: ScreenProps) {
         locale={{ emptyText: t('transactions.empty') }}
         data-testid="transactions-table"
       />
-      {next !== null && (
-        <Button onClick={() => void load(next)} loading={loading} data-testid="transactions-more">
+      {next !== undefined && (
+        <Button onClick={more} loading={loading} data-testid="transactions-more">
           {t('transactions.more')}
         </Button>
       )}

@@ -3,13 +3,13 @@
 // more"), and the same period exported as Excel or CSV through the transaction feed's export — which
 // the server limits to the client's own operations.
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import { Alert, Button, Card, Space, Table, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, exportUrl } from '../../http';
-import { problemText } from '../../problems';
+import { usePages } from '../usePages';
 import { instant, money } from '../../format';
 import { useMe } from '../../session';
 
@@ -35,28 +35,9 @@ const pageSize = 50;
 export function Operations({ base, period, owner, refreshed }: { base: string; period: { from?: string; to?: string }; owner: { kind: 'client' | 'counterparty'; id: string }; refreshed: number }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
-  const [items, setItems] = useState<Operation[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | undefined>();
-  const [loading, setLoading] = useState(false);
 
-  const load = useCallback(
-    async (cursor?: string) => {
-      setLoading(true);
-      setError(undefined);
-      try {
-        const page = await api.get<OperationPage>(`${base}/operations`, { ...period, limit: pageSize, cursor });
-        setItems((previous) => (cursor === undefined ? page.items : [...previous, ...page.items]));
-        setNext(page.next);
-      } catch (problem) {
-        setError(problemText(t, problem));
-      } finally {
-        setLoading(false);
-      }
-    },
-    [base, period, t],
-  );
-  useEffect(() => void load(), [load, refreshed]);
+  const fetchPage = useCallback((cursor: string | undefined) => api.get<OperationPage>(`${base}/operations`, { ...period, limit: pageSize, cursor }), [base, period]);
+  const { items, next, loading, error, more, reload } = usePages(fetchPage, refreshed);
 
   const signed = (kopecks: number): string => (kopecks > 0 ? `+${money(kopecks, i18n.language)}` : money(kopecks, i18n.language));
   const columns: TableColumnsType<Operation> = [
@@ -76,7 +57,7 @@ export function Operations({ base, period, owner, refreshed }: { base: string; p
       title={t('cabinet.operations.title')}
       extra={
         <Space>
-          <Button icon={<ReloadOutlined />} onClick={() => void load()} data-testid="operations-refresh">
+          <Button icon={<ReloadOutlined />} onClick={reload} data-testid="operations-refresh">
             {t('cabinet.refresh')}
           </Button>
           {me.may('reports.export') && (
@@ -94,8 +75,8 @@ export function Operations({ base, period, owner, refreshed }: { base: string; p
     >
       {error !== undefined && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Table<Operation> rowKey="position" size="small" loading={loading} columns={columns} dataSource={items} pagination={false} locale={{ emptyText: t('cabinet.operations.empty') }} data-testid="operations-table" />
-      {next !== null && (
-        <Button style={{ marginTop: 12 }} onClick={() => void load(next)} loading={loading} data-testid="operations-more">
+      {next !== undefined && (
+        <Button style={{ marginTop: 12 }} onClick={more} loading={loading} data-testid="operations-more">
           {t('cabinet.more')}
         </Button>
       )}
