@@ -257,8 +257,9 @@ export class Engine {
     return summary;
   }
 
-  onCommitted(listener: (event: CommittedEvent) => void): void {
-    this.store.onCommitted(listener);
+  /** Follows every event once it is durable; returns how to stop following. */
+  onCommitted(listener: (event: CommittedEvent) => void): () => void {
+    return this.store.onCommitted(listener);
   }
 
   /** Expires every hold due by now (the scheduler calls this each second). */

@@ -38,8 +38,13 @@ export class PricePublisher {
     }
   }
 
-  onPriceList(listener: (list: SitePriceList) => void): void {
+  /** Follows every site's new list; returns how to stop following. */
+  onPriceList(listener: (list: SitePriceList) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
   }
 
   /** Every site's list now (a gateway pushes them once when it starts). */

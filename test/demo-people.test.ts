@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { serve } from '../engine/cli/index.js';
 import type { RunningServer } from '../engine/cli/index.js';
@@ -38,8 +38,12 @@ describe('the demo people and the outbox', () => {
     const port = server.http.port;
     const step1 = await call(port, 'post', '/api/v1/auth/sign-in', { body: { network: 'sever', email: 'owner@sever.demo', password: demoPassword } });
     expect(step1.status).toBe(200);
-    const letters = readdirSync(join(dataDir, 'outbox'));
-    expect(letters).toHaveLength(1);
+    // The answer does not wait for the letter (sign-in.ts: sendCode), so the letter may land just after it.
+    const letters = await vi.waitFor(() => {
+      const found = readdirSync(join(dataDir, 'outbox')).filter((name) => name.endsWith('.txt'));
+      expect(found).toHaveLength(1);
+      return found;
+    });
     const letter = readFileSync(join(dataDir, 'outbox', letters[0] ?? ''), 'utf8');
     expect(letter).toContain('To: owner@sever.demo');
     const code = /(\d{6})/.exec(letter)?.[1] ?? '';

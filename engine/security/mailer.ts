@@ -1,7 +1,7 @@
 // Sign-in codes by e-mail, through the engine's one SMTP server (engine/smtp.ts, the same settings
 // the alert e-mails use). The code is in the message only: never logged, never journalled.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants } from '../constants.js';
 import type { Clock } from '../clock.js';
@@ -51,7 +51,8 @@ export function codeLetter(message: SignInCodeMessage): { subject: string; text:
 /**
  * Letters written as files into `directory` instead of sent (the demo without an SMTP server, and a
  * development machine): one `<time>-<to>.txt` per letter, readable by whoever runs the server only.
- * The code is in the file, as it would be in a mailbox — never in a log line.
+ * The code is in the file, as it would be in a mailbox — never in a log line. A letter is written
+ * under a dot-name and renamed into place, so a reader of the directory sees it whole or not at all.
  */
 export function outboxMailer(directory: string, clock: Clock): CodeMailer {
   return {
@@ -59,7 +60,9 @@ export function outboxMailer(directory: string, clock: Clock): CodeMailer {
       await mkdir(directory, { recursive: true, mode: 0o700 });
       const letter = codeLetter(message);
       const name = `${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}-${message.to.replace(/[^\w@.-]/g, '_')}.txt`;
-      await writeFile(join(directory, name), `To: ${message.to}\nSubject: ${letter.subject}\n\n${letter.text}\n`, { mode: 0o600 });
+      const partial = join(directory, `.${name}.partial`);
+      await writeFile(partial, `To: ${message.to}\nSubject: ${letter.subject}\n\n${letter.text}\n`, { mode: 0o600 });
+      await rename(partial, join(directory, name));
     },
   };
 }

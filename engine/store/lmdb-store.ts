@@ -76,6 +76,11 @@ export interface StoreOptions {
    */
   cachedReferenceKinds?: readonly string[];
   referencesCachedMax?: number;
+  /**
+   * Called when a committed listener throws (default: one JSON line on stderr). The listener's
+   * failure is its own: the other listeners and the replies waiting on the commit still run.
+   */
+  onListenerError?: (error: unknown) => void;
 }
 
 /** One LMDB commit as the store follows it: the writes issued into it and what waits for its flush. */
@@ -119,10 +124,13 @@ export class LmdbStore {
   private readonly committedListeners: ((event: CommittedEvent) => void)[] = [];
   private readonly batchListeners: ((writes: number) => void)[] = [];
   private readonly onFatal: (error: unknown) => void;
+  private readonly onListenerError: (error: unknown) => void;
   private closed = false;
 
   constructor(options: StoreOptions) {
     this.onFatal = options.onFatal;
+    this.onListenerError =
+      options.onListenerError ?? ((error: unknown) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'a committed listener failed', error: String(error) })}\n`));
     this.path = options.path;
     this.cachedKinds = new Set(options.cachedReferenceKinds ?? []);
     this.referencesCachedMax = options.referencesCachedMax ?? 0;
@@ -203,9 +211,13 @@ export class LmdbStore {
     return this.nextPosition - 1;
   }
 
-  /** Called with every event once it is flushed, in journal order. */
-  onCommitted(listener: (event: CommittedEvent) => void): void {
+  /** Called with every event once it is flushed, in journal order; returns how to stop listening. */
+  onCommitted(listener: (event: CommittedEvent) => void): () => void {
     this.committedListeners.push(listener);
+    return () => {
+      const index = this.committedListeners.indexOf(listener);
+      if (index >= 0) this.committedListeners.splice(index, 1);
+    };
   }
 
   /** Reports, on each flush, how many writes it made durable (the commit batch size). */
@@ -466,7 +478,15 @@ export class LmdbStore {
     group.done = true;
     this.writesFlushed += group.writes;
     for (const listener of this.batchListeners) listener(group.writes);
-    for (const event of group.committed) for (const listener of this.committedListeners) listener(event);
+    for (const event of group.committed) {
+      for (const listener of this.committedListeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.onListenerError(error);
+        }
+      }
+    }
     for (const callback of group.callbacks) callback();
   }
 }

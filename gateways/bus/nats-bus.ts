@@ -50,6 +50,9 @@ export class NatsBus implements Bus {
     this.replyFlushScheduled = false;
     const replies = this.pendingReplies;
     this.pendingReplies = [];
+    // Once the connection is closed nobody can hear a reply: the decisions are in the journal, and
+    // a terminal that asks again gets the stored answer.
+    if (this.connection.isClosed()) return;
     for (const reply of replies) reply();
   }
 
@@ -64,7 +67,9 @@ export class NatsBus implements Bus {
     return { unsubscribe: () => subscription.unsubscribe(), drain: () => subscription.drain() };
   }
 
+  /** Fire and forget: on a closed connection the message is dropped (events stay in the journal). */
   publish(subject: string, data: Uint8Array): void {
+    if (this.connection.isClosed()) return;
     this.connection.publish(subject, data);
   }
 

@@ -18,6 +18,8 @@ export interface TerminalGatewayOptions {
 
 export class TerminalGateway {
   private readonly subscriptions: BusSubscription[] = [];
+  /** Stops following the engine's commits and price lists (on stop: the bus may close after it). */
+  private readonly unfollow: (() => void)[] = [];
   constructor(
     private readonly bus: Bus,
     private readonly engine: Engine,
@@ -30,12 +32,12 @@ export class TerminalGateway {
     this.subscriptions.push(this.bus.subscribe(`${prefix}.v1.term.*.>`, (message) => this.onTerminalRequest(message), 'engine'));
     this.subscriptions.push(this.bus.subscribe(`${prefix}.v1.sys.ping`, (message) => this.onPing(message), 'engine'));
     this.subscriptions.push(this.bus.subscribe(`${prefix}.v1.admin.import`, (message) => this.onImport(message), 'engine'));
-    this.engine.onCommitted((committed) => {
+    this.unfollow.push(this.engine.onCommitted((committed) => {
       const network = typeof committed.event['network'] === 'string' ? committed.event['network'] : 'system';
       this.bus.publish(`${prefix}.v1.evt.${network}.${committed.event.type}`, encodeBody({ key: committed.key, seq: committed.seq, position: committed.position, ...committed.event, at: committed.at }, 'msgpack'));
-    });
+    }));
     const push = (list: SitePriceList): void => this.bus.publish(`${prefix}.v1.cfg.${list.site}.prices`, encodeBody({ ...list }, 'msgpack'));
-    this.engine.prices.onPriceList(push);
+    this.unfollow.push(this.engine.prices.onPriceList(push));
     for (const list of this.engine.prices.current()) push(list);
   }
 
@@ -44,6 +46,7 @@ export class TerminalGateway {
    * then the returned promise resolves.
    */
   async stop(): Promise<void> {
+    for (const unfollow of this.unfollow.splice(0)) unfollow();
     await Promise.all(this.subscriptions.splice(0).map((subscription) => subscription.drain()));
   }
 
