@@ -216,10 +216,21 @@ export const constants = {
    * queued but read back from the journal (`feedAfter`) once the evaluator has caught up.
    */
   alertQueueEventsMax: 65_536,
-  /** Events evaluated in one turn of the event loop (one LMDB commit of alerts, watch state and checkpoint). */
+  /** Events evaluated in one turn of the event loop (with the alerts they raise: one LMDB commit). */
   alertBatchEventsMax: 256,
   /** How long a drain waits for more events unless a whole batch is waiting (fewer commits of its own). */
   alertDrainDelayMs: 50,
+  /**
+   * How often, at most, the evaluator writes its watch state and checkpoint when its batches raise
+   * nothing (a batch that raises an alert writes them with it, in its commit). After a crash the
+   * events since are evaluated again from the journal: the same events on the same state give the
+   * same result, so nothing is raised twice. Writing once per batch cost ~2 LMDB writes per
+   * authorisation (a card's and a terminal's) and a commit of its own — a flush decisions wait behind.
+   */
+  alertCheckpointIntervalMs: 1_000,
+  /** Events evaluated, and subjects changed, since the last checkpoint, at most (then it is written at once). */
+  alertCheckpointEventsMax: 50_000,
+  alertCheckpointSubjectsMax: 20_000,
   /** How often the periodic rules look (wash sessions open too long, silent terminals). */
   alertSweepIntervalMs: 30_000,
   /** Cards and accounts whose watch state stays in memory (the rest is read back from LMDB or the journal). */

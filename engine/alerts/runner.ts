@@ -6,10 +6,14 @@
 // flushes decisions wait for. A full queue stops queueing and counts the overflow; the drain then
 // reads the missing positions back from the journal (`feedAfter`) until it has caught up.
 //
-// One batch is one LMDB commit: the alerts it raised (journalled by the service), the watch state of
-// the subjects it changed and the checkpoint — the position evaluated up to. After a restart the
-// evaluation resumes after the checkpoint, with the watch state as of that position: no event is
-// evaluated twice or skipped. Cards' watch state is read through from LMDB on a cache miss; terminals,
+// The checkpoint — the position evaluated up to — is written with the watch state of the subjects
+// changed since the last one, in one LMDB commit: with the alerts of the batch that raised them
+// (journalled by the service in the same turn), else at most every `alertCheckpointIntervalMs` (or
+// sooner past `alertCheckpointEventsMax` events or `alertCheckpointSubjectsMax` subjects), on
+// `idle()` and on close. After a restart the evaluation resumes after the checkpoint, with the watch
+// state as of that position: an event evaluated since is evaluated again, from the same state, so it
+// raises what it raised the first time — nothing, since a batch that raised an alert was checkpointed
+// with it. No alert is raised twice and no event is skipped. Cards' watch state is read through from LMDB on a cache miss; terminals,
 // cashiers and open shifts are few and loaded at start; an account's shadow is rebuilt from its
 // snapshot and journal (the actor's own evolve) when it is not in memory.
 
@@ -76,6 +80,8 @@ export interface RunnerOptions {
   queueEventsMax?: number;
   batchEventsMax?: number;
   drainDelayMs?: number;
+  /** 0: write the checkpoint with every batch. */
+  checkpointIntervalMs?: number;
 }
 
 export class AlertRunner {
@@ -102,12 +108,18 @@ export class AlertRunner {
   private readonly queueEventsMax: number;
   private readonly batchEventsMax: number;
   private readonly drainDelayMs: number;
+  private readonly checkpointIntervalMs: number;
+  /** Events evaluated since the checkpoint was last written. */
+  private unwrittenEvents = 0;
+  /** The timer that writes a checkpoint deferred by a batch that raised nothing. */
+  private checkpointTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RunnerOptions) {
     this.store = options.store;
     this.queueEventsMax = options.queueEventsMax ?? constants.alertQueueEventsMax;
     this.batchEventsMax = options.batchEventsMax ?? constants.alertBatchEventsMax;
     this.drainDelayMs = options.drainDelayMs ?? constants.alertDrainDelayMs;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? constants.alertCheckpointIntervalMs;
     const store = this.store;
     this.state = initialWatchState();
     this.state.cards = new ReadThroughMap<CardWatch>((id) => store.getReference<CardWatch>(kinds.card, id));
@@ -162,6 +174,7 @@ export class AlertRunner {
     this.hurry++;
     try {
       for (;;) {
+        if (!this.closed) this.writeCheckpoint();
         await this.store.flushed();
         if (this.closed || (this.evaluatedPosition >= this.headPosition && !this.scheduled)) return;
         if (this.timer !== undefined) {
@@ -189,7 +202,9 @@ export class AlertRunner {
     return result.alerts.length;
   }
 
+  /** Stops evaluating; what was evaluated is checkpointed (the store is still open: the engine flushes it next). */
   close(): void {
+    if (!this.closed) this.writeCheckpoint();
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     for (const waiter of this.waiters.splice(0)) waiter();
@@ -225,8 +240,11 @@ export class AlertRunner {
         this.evaluatedPosition = committed.position;
         this.stats.evaluated++;
       }
-      if (drafts.length > 0) this.options.raise(drafts);
-      this.persist();
+      this.unwrittenEvents += batch.length;
+      if (drafts.length > 0) {
+        this.options.raise(drafts);
+        this.writeCheckpoint();
+      } else this.deferCheckpoint();
     }
     if (this.evaluatedPosition < this.headPosition) this.schedule();
     else {
@@ -293,8 +311,33 @@ export class AlertRunner {
     }
   }
 
-  /** Writes the changed subjects and the checkpoint (same turn as the batch's alerts: one commit). */
-  private persist(): void {
+  /** Writes the checkpoint now if a bound is passed or someone waits for `idle()`, else within the interval. */
+  private deferCheckpoint(): void {
+    const changed = this.state.changed;
+    const subjects = changed.cards.size + changed.terminals.size + changed.cashiers.size + changed.shifts.size;
+    if (this.checkpointIntervalMs === 0 || this.hurry > 0 || this.unwrittenEvents >= constants.alertCheckpointEventsMax || subjects >= constants.alertCheckpointSubjectsMax) {
+      this.writeCheckpoint();
+      return;
+    }
+    if (this.checkpointTimer !== undefined) return;
+    this.checkpointTimer = setTimeout(() => {
+      this.checkpointTimer = undefined;
+      if (!this.closed) this.writeCheckpoint();
+    }, this.checkpointIntervalMs);
+    this.checkpointTimer.unref();
+  }
+
+  /**
+   * Writes the subjects changed since the last checkpoint and the checkpoint (in the turn of the
+   * alerts raised with them: one commit). Nothing when nothing was evaluated since.
+   */
+  private writeCheckpoint(): void {
+    if (this.checkpointTimer !== undefined) {
+      clearTimeout(this.checkpointTimer);
+      this.checkpointTimer = undefined;
+    }
+    if (this.unwrittenEvents === 0) return;
+    this.unwrittenEvents = 0;
     const { state, store } = this;
     const changed = state.changed;
     for (const id of changed.cards) {
