@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import uWS from 'uWebSockets.js';
 import type { us_listen_socket } from 'uWebSockets.js';
-import { z } from 'zod';
+import { z } from '../engine/index.js';
 import type { Engine, Principal } from '../engine/index.js';
 import { readModelSchema } from '../engine/testing/index.js';
 import { apiRoutes, mountApi, route } from '../gateways/index.js';

@@ -2,6 +2,7 @@
 // The runnable server (serve, the demo) is engine/cli/index.ts, so that gateways can depend on
 // this file without a cycle.
 
+export { z } from './validation.js';
 export { Engine } from './engine.js';
 export type { EngineOptions } from './engine.js';
 export { constants, subjectPrefixDefault } from './constants.js';

@@ -111,6 +111,13 @@ describe('sign-in, users and audit over HTTP', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('a password sent where a field name goes is refused as an unknown field and not read back', async () => {
+    secrets.push('a passphrase as a key');
+    const answer = await api('post', '/api/v1/auth/sign-in', { body: { network: 'sever', email: 'nobody@sever.test', password: 'x'.repeat(12), 'a passphrase as a key': 1 } });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'body', message: expect.stringContaining('unknown field') as unknown }] } });
+  });
+
   it('signs in with the password and the e-mailed code: an HttpOnly, SameSite=Strict cookie, no session token in the body; /auth/me knows who', async () => {
     await server.security.users.create({ network: 'sever', email: 'Anna@Sever.test', role: 'admin', password: 'anna passphrase 1' }, { kind: 'system', id: 'test' });
     secrets.push('anna passphrase 1');
@@ -376,9 +383,10 @@ describe('sign-in, users and audit over HTTP', () => {
 
     const worker = { email: 'worker@sever.test', role: 'operator', password: 'worker passphrase 1', sites: ['MSK-01'] };
     secrets.push(worker.password);
-    expect((await api('post', '/api/v1/users', { body: { ...worker, sites: [] }, headers: admin.writeHeaders })).json).toMatchObject({ error: { code: 'BAD_REQUEST' } });
-    expect((await api('post', '/api/v1/users', { body: { ...worker, sites: ['NOPE-01'] }, headers: admin.writeHeaders })).json).toMatchObject({ error: { code: 'BAD_REQUEST' } });
-    expect((await api('post', '/api/v1/users', { body: { ...worker, password: 'short' }, headers: admin.writeHeaders })).json).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    // Each refusal names the field (docs/api.md: BAD_REQUEST with issue paths).
+    expect((await api('post', '/api/v1/users', { body: { ...worker, sites: [] }, headers: admin.writeHeaders })).json).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'body.sites' }] } });
+    expect((await api('post', '/api/v1/users', { body: { ...worker, sites: ['NOPE-01'] }, headers: admin.writeHeaders })).json).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'body.sites' }] } });
+    expect((await api('post', '/api/v1/users', { body: { ...worker, password: 'short' }, headers: admin.writeHeaders })).json).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'body.password' }] } });
     const created = await api('post', '/api/v1/users', { body: worker, headers: admin.writeHeaders });
     expect(created.status).toBe(201);
     const workerId = (created.json as { id: string }).id;

@@ -427,6 +427,15 @@ describe('terminal protocol over NATS', () => {
       }
     });
 
+    it('refuses an unknown field without naming it: a card number or a PIN sent as a field name is not read back', async () => {
+      const id = uniqueId('named');
+      const reply = await api.request('MSK-01-P1', 'authorize', pack({ id, card: demoCards.fleet, pin: fleetPin, product: 'AI95', volume: 1_000, [demoCards.diesel]: 1, [dieselPin]: 1 }));
+      expect(reply).toMatchObject({ id, result: 'error', reason: 'BAD_REQUEST' });
+      expect(String(reply['message'])).toContain('unknown field');
+      expect(JSON.stringify(reply)).not.toContain(demoCards.diesel);
+      expect(JSON.stringify(reply)).not.toContain(dieselPin);
+    });
+
     it('echoes the request id when the body is readable but a number is a float', async () => {
       // protocol.md, "Every reply": `id` echoes the request id. These bodies decode fine (the id is
       // there to read); only the number is refused.

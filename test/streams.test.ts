@@ -3,6 +3,7 @@
 // the journal without duplicates; the wash board and today's figures; Origin and viewer checks at
 // the upgrade; bad and oversized frames; a viewer whose session ends is closed.
 
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,10 +157,36 @@ describe('live streams', () => {
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 
+  it('the machine-local import answers a bad document 400 with issue paths, as the rest of the API', async () => {
+    const post = async (body: string): Promise<{ status: number; json: { error?: { code: string; issues?: { path: string }[] } } }> => {
+      const answer = await fetch(`http://127.0.0.1:${server.http.port}/api/v1/import`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+      return { status: answer.status, json: (await answer.json()) as { error?: { code: string; issues?: { path: string }[] } } };
+    };
+    const empty = await post('{}');
+    expect(empty.status).toBe(400);
+    expect(empty.json.error?.code).toBe('BAD_REQUEST');
+    expect(empty.json.error?.issues?.map((issue) => issue.path)).toContain('body.network');
+    expect(await post('not json')).toMatchObject({ status: 400, json: { error: { code: 'BAD_REQUEST', issues: [{ path: 'body' }] } } });
+  });
+
   it('refuses a foreign Origin, an unknown network and a remote viewer; answers bad frames; closes oversized ones', async () => {
     await expect(Client.open(url, { Origin: 'https://evil.example' })).rejects.toThrow('403');
     await expect(Client.open(`ws://127.0.0.1:${server.http.port}/ws?network=nope`)).rejects.toThrow('401');
     await expect(Client.open(`ws://127.0.0.1:${server.http.port}/ws`)).rejects.toThrow('401');
+    // The refusals carry the API's own codes (docs/api.md), not words of their own.
+    const refusal = (headers: Record<string, string> = {}): Promise<{ status: number; body: unknown }> =>
+      new Promise((resolve, reject) => {
+        const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+        const request = httpRequest({ host: '127.0.0.1', port: server.http.port, path: '/ws', headers: { ...upgrade, ...headers } }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await refusal()).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    expect(await refusal({ Origin: 'https://evil.example' })).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
     const same = await Client.open(url, { Origin: `http://127.0.0.1:${server.http.port}` });
     same.socket.send('not json');
     same.socket.send(JSON.stringify({ type: 'subscribe', streams: ['nope'] }));

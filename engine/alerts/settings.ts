@@ -5,7 +5,7 @@
 // `alertRuleDefaults`, also in docs/protocol.md). Secrets (the webhook's signing key, SMTP passwords)
 // never live here: they come from the engine's configuration (alerts/delivery-config.ts).
 
-import { z } from 'zod';
+import { z } from '../validation.js';
 import { constants } from '../constants.js';
 import { parseHoursWindow } from '../time/calendar.js';
 

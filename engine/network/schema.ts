@@ -2,7 +2,7 @@
 // "Reference data"). This schema is the only definition; docs/network.schema.json is generated from it.
 // Fixed names come from the spec; extensions are optional fields marked "extension" below.
 
-import { z } from 'zod';
+import { z } from '../validation.js';
 import { constants } from '../constants.js';
 import { isValidTimeZone, parseHoursWindow } from '../time/calendar.js';
 import { isPlausiblePlate } from '../domain/plates.js';

@@ -1,7 +1,7 @@
 // The terminal protocol's requests, validated at the gateway before anything else sees them.
 // Names are fixed by shared/spec/protocol.md; fields are strict (an unknown field is BAD_REQUEST).
 
-import { z } from 'zod';
+import { z } from '../validation.js';
 import { constants } from '../constants.js';
 import { paymentMethods, plateSchema, shiftKinds } from '../network/schema.js';
 

@@ -10,7 +10,7 @@
 // key, as for users (a principal cannot give a key more than it could give a person).
 
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { z } from '../validation.js';
 import { constants } from '../constants.js';
 import { identifier } from '../network/schema.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
@@ -23,7 +23,8 @@ import { apiKeyPrincipal, ownerKinds, roles, siteScopedRoles } from './principal
 import type { SecurityKeys } from './secrets.js';
 import { equalHashes } from './secrets.js';
 import type { ChangeContext, Changer, ReferenceChecks } from './users.js';
-import { auditedRefusal, reachProblem } from './users.js';
+import { auditedRefusal, issuesMessage, reachProblem, schemaIssues } from './users.js';
+import type { FieldIssue } from './users.js';
 
 /** Who made or revoked a key: a user, another key, or the system (the CLI). */
 export interface ApiKeyChanger {
@@ -92,7 +93,7 @@ export type NewApiKey = z.input<typeof newApiKeySchema>;
 
 export const apiKeyErrorCodes = ['BAD_REQUEST', 'FORBIDDEN', 'NOT_FOUND', 'LIMIT_REACHED'] as const;
 export type ApiKeyErrorCode = (typeof apiKeyErrorCodes)[number];
-export type ApiKeyResult<T> = { ok: true; value: T } | { ok: false; code: ApiKeyErrorCode; message: string };
+export type ApiKeyResult<T> = { ok: true; value: T } | { ok: false; code: ApiKeyErrorCode; message: string; issues?: FieldIssue[] };
 
 /** A key made: its record, and the key itself (shown this once). */
 export interface CreatedApiKey {
@@ -106,8 +107,8 @@ const apiKeyTokenLengthMax = 80;
 
 const apiKeyKind = 'security-apikey';
 
-function fail<T>(code: ApiKeyErrorCode, message: string): ApiKeyResult<T> {
-  return { ok: false, code, message };
+function fail<T>(code: ApiKeyErrorCode, message: string, issues?: FieldIssue[]): ApiKeyResult<T> {
+  return { ok: false, code, message, ...(issues !== undefined ? { issues } : {}) };
 }
 
 export class ApiKeys {
@@ -130,13 +131,16 @@ export class ApiKeys {
   /** Makes a key; the answer carries the key itself, which nothing keeps. */
   async create(input: NewApiKey, by: Changer, context: ChangeContext = {}): Promise<ApiKeyResult<CreatedApiKey>> {
     const parsed = newApiKeySchema.safeParse(input);
-    if (!parsed.success) return fail('BAD_REQUEST', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'key'}: ${issue.message}`).join('; '));
+    if (!parsed.success) {
+      const issues = schemaIssues(parsed.error.issues);
+      return fail('BAD_REQUEST', issuesMessage(issues, 'key'), issues);
+    }
     const data = parsed.data;
     const refusal = this.refuse<CreatedApiKey>(by, data.network, data.role === 'owner' ? ['apikeys.manage', 'owners.manage'] : ['apikeys.manage'], context, 'apikey.created');
     if (refusal) return refusal;
     const sites = [...new Set(data.sites ?? [])];
     const problem = reachProblem(this.checks, data.network, data.role, sites, data.owner);
-    if (problem) return fail('BAD_REQUEST', problem);
+    if (problem) return fail('BAD_REQUEST', problem.message, [problem]);
     const pending = this.pending.get(data.network) ?? 0;
     if (this.activeCount(data.network) + pending >= constants.apiKeysPerNetworkMax) return fail('LIMIT_REACHED', `a network has at most ${constants.apiKeysPerNetworkMax} keys not revoked`);
     const id = `k${randomBytes(9).toString('hex')}`;

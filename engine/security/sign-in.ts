@@ -9,7 +9,7 @@
 // every step is rate-limited per account and per client address. Every outcome is audited.
 
 import { verifySync } from 'otplib';
-import { z } from 'zod';
+import { z } from '../validation.js';
 import { constants } from '../constants.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
 import type { AuditLog } from './audit.js';

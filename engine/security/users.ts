@@ -5,7 +5,7 @@
 // authenticator secret. Who may change what is the permission matrix's: `users.manage`, plus
 // `owners.manage` for anything touching an owner and `users.delete` to delete (owners only).
 
-import { z } from 'zod';
+import { z } from '../validation.js';
 import { constants } from '../constants.js';
 import { identifier } from '../network/schema.js';
 import type { LmdbStore } from '../store/lmdb-store.js';
@@ -117,7 +117,12 @@ export type UserChange = z.input<typeof userChangeSchema>;
 export const userErrorCodes = ['BAD_REQUEST', 'FORBIDDEN', 'NOT_FOUND', 'EMAIL_TAKEN', 'LAST_OWNER', 'PASSWORD_WRONG', 'LIMIT_REACHED'] as const;
 export type UserErrorCode = (typeof userErrorCodes)[number];
 
-export type UserRefusal = { ok: false; code: UserErrorCode; message: string };
+/** Where in the request a refused value is (a field path, '' for the whole request) and what is wrong with it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+export type UserRefusal = { ok: false; code: UserErrorCode; message: string; issues?: FieldIssue[] };
 export type UserResult<T> = { ok: true; value: T } | UserRefusal;
 
 /** Who makes a change: a principal, or the system itself (the CLI creating the first owner). */
@@ -134,14 +139,24 @@ export interface ReferenceChecks {
 }
 
 /** What is wrong with a role's reach (sites, owner) for a user or an API key, or undefined. */
-export function reachProblem(checks: ReferenceChecks, network: string, role: Role, sites: readonly string[], owner: OwnerRef | undefined): string | undefined {
-  if (siteScopedRoles.has(role) && sites.length === 0) return `an ${role} works at one site at least (sites)`;
-  if (!siteScopedRoles.has(role) && sites.length > 0) return `an ${role} reaches the whole network: no sites`;
-  for (const site of sites) if (!checks.site(network, site)) return `site ${site} is not a site of network ${network}`;
-  if (role === 'client' && owner === undefined) return 'a client is bound to one counterparty or client (owner)';
-  if (role !== 'client' && owner !== undefined) return 'only a client is bound to a counterparty or client';
-  if (owner !== undefined && !checks.owner(network, owner)) return `${owner.kind} ${owner.id} is not known in network ${network}`;
+export function reachProblem(checks: ReferenceChecks, network: string, role: Role, sites: readonly string[], owner: OwnerRef | undefined): FieldIssue | undefined {
+  if (siteScopedRoles.has(role) && sites.length === 0) return { path: 'sites', message: `an ${role} works at one site at least (sites)` };
+  if (!siteScopedRoles.has(role) && sites.length > 0) return { path: 'sites', message: `an ${role} reaches the whole network: no sites` };
+  for (const site of sites) if (!checks.site(network, site)) return { path: 'sites', message: `site ${site} is not a site of network ${network}` };
+  if (role === 'client' && owner === undefined) return { path: 'owner', message: 'a client is bound to one counterparty or client (owner)' };
+  if (role !== 'client' && owner !== undefined) return { path: 'owner', message: 'only a client is bound to a counterparty or client' };
+  if (owner !== undefined && !checks.owner(network, owner)) return { path: 'owner', message: `${owner.kind} ${owner.id} is not known in network ${network}` };
   return undefined;
+}
+
+/** A refused request body: the issues of a schema, each with its field path. */
+export function schemaIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+/** One message for a list of issues ("sites: …; owner: …"). */
+export function issuesMessage(issues: readonly FieldIssue[], whole: string): string {
+  return issues.map((issue) => `${issue.path || whole}: ${issue.message}`).join('; ');
 }
 
 const userKind = 'security-user';
@@ -182,8 +197,13 @@ export function auditedRefusal(
   return undefined;
 }
 
-function fail(code: UserErrorCode, message: string): UserRefusal {
-  return { ok: false, code, message };
+function fail(code: UserErrorCode, message: string, issues?: FieldIssue[]): UserRefusal {
+  return { ok: false, code, message, ...(issues !== undefined ? { issues } : {}) };
+}
+
+/** A refusal of the request's fields: BAD_REQUEST with the issues. */
+function invalid(issues: FieldIssue[], whole: string): UserRefusal {
+  return fail('BAD_REQUEST', issuesMessage(issues, whole), issues);
 }
 
 export class UserDirectory {
@@ -224,14 +244,14 @@ export class UserDirectory {
 
   async create(input: NewUser, by: Changer, context: ChangeContext = {}): Promise<UserResult<UserView>> {
     const parsed = newUserSchema.safeParse(input);
-    if (!parsed.success) return fail('BAD_REQUEST', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'user'}: ${issue.message}`).join('; '));
+    if (!parsed.success) return invalid(schemaIssues(parsed.error.issues), 'user');
     const data = parsed.data;
     const refusal = this.refuse(by, data.network, data.role === 'owner' ? ['users.manage', 'owners.manage'] : ['users.manage'], context, 'user.created');
     if (refusal) return refusal;
     const shape = this.checkShape(data.network, data.role, data.sites ?? [], data.owner);
-    if (shape) return fail('BAD_REQUEST', shape);
+    if (shape) return fail('BAD_REQUEST', shape.message, [shape]);
     const problem = passwordProblem(data.password);
-    if (problem) return fail('BAD_REQUEST', problem);
+    if (problem) return fail('BAD_REQUEST', problem, [{ path: 'password', message: problem }]);
     const address = normalizeEmail(data.email);
     if (this.store.hasReference(emailKind, userRef(data.network, address))) return fail('EMAIL_TAKEN', 'a user with this e-mail exists');
     if (this.count(data.network) >= constants.usersPerNetworkMax) return fail('LIMIT_REACHED', `a network has at most ${constants.usersPerNetworkMax} users`);
@@ -272,7 +292,7 @@ export class UserDirectory {
 
   async update(network: string, id: string, change: UserChange, by: Changer, context: ChangeContext = {}): Promise<UserResult<UserView>> {
     const parsed = userChangeSchema.safeParse(change);
-    if (!parsed.success) return fail('BAD_REQUEST', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'change'}: ${issue.message}`).join('; '));
+    if (!parsed.success) return invalid(schemaIssues(parsed.error.issues), 'change');
     const before = this.get(network, id);
     if (!before) return this.notFound(by, network, 'users.manage', context);
     const data = parsed.data;
@@ -283,7 +303,7 @@ export class UserDirectory {
     const owner = data.owner === null ? undefined : (data.owner ?? before.owner);
     const sites = data.sites ?? before.sites;
     const shape = this.checkShape(network, role, sites, owner);
-    if (shape) return fail('BAD_REQUEST', shape);
+    if (shape) return fail('BAD_REQUEST', shape.message, [shape]);
     if (before.role === 'owner' && role !== 'owner' && this.otherActiveOwners(network, id) === 0) return fail('LAST_OWNER', 'the last active owner stays an owner');
     const address = data.email !== undefined ? normalizeEmail(data.email) : before.email;
     if (address !== before.email && this.store.hasReference(emailKind, userRef(network, address))) return fail('EMAIL_TAKEN', 'a user with this e-mail exists');
@@ -345,7 +365,7 @@ export class UserDirectory {
     const user = principal.kind === 'user' ? this.get(principal.network, principal.id) : undefined;
     if (!user) return fail('FORBIDDEN', 'only a signed-in user changes its password');
     const problem = passwordProblem(next);
-    if (problem) return fail('BAD_REQUEST', problem);
+    if (problem) return fail('BAD_REQUEST', problem, [{ path: 'newPassword', message: problem }]);
     if (!(await this.hasher.verify(user.passwordHash, current))) {
       this.audit.record({ network: user.network, kind: 'user.password_changed', action: 'profile.manage', actor: actorOf(principal), address: context.address, target: { type: 'user', id: user.id }, outcome: 'failed', reason: 'PASSWORD_WRONG' });
       await this.store.flushed();
@@ -361,7 +381,7 @@ export class UserDirectory {
     const refusal = this.refuse(by, network, user.role === 'owner' ? ['users.manage', 'owners.manage'] : ['users.manage'], context, 'user.password_changed', id);
     if (refusal) return refusal;
     const problem = passwordProblem(next);
-    if (problem) return fail('BAD_REQUEST', problem);
+    if (problem) return fail('BAD_REQUEST', problem, [{ path: 'password', message: problem }]);
     return this.storePassword(user, await this.hasher.hash(next), by, context, undefined);
   }
 
@@ -387,7 +407,7 @@ export class UserDirectory {
     return count;
   }
 
-  private checkShape(network: string, role: Role, sites: readonly string[], owner: OwnerRef | undefined): string | undefined {
+  private checkShape(network: string, role: Role, sites: readonly string[], owner: OwnerRef | undefined): FieldIssue | undefined {
     return reachProblem(this.checks, network, role, sites, owner);
   }
 

@@ -15,6 +15,7 @@ import { mountApi, readBody } from './api/index.js';
 import type { Authenticator, RouterOptions } from './api/index.js';
 import type { ApiContext } from './api/context.js';
 import { apiRoutes } from './api/routes/index.js';
+import { badRequestOf } from './api/routes/management.js';
 
 export interface HttpGateway {
   port: number;
@@ -79,15 +80,18 @@ export async function startHttpGateway(
       try {
         json = JSON.parse(body.toString('utf8'));
       } catch {
-        return answer('400 Bad Request', { error: { code: 'BAD_REQUEST', message: 'the body is not valid JSON' } });
+        return answer('400 Bad Request', { error: { code: 'BAD_REQUEST', message: 'the body is not valid JSON', issues: [{ path: 'body', message: 'not valid JSON' }] } });
       }
       const parsed = networkDocumentSchema.safeParse(json);
-      if (!parsed.success) return answer('400 Bad Request', { error: { code: 'BAD_REQUEST', message: describeIssues(parsed.error) } });
+      if (!parsed.success) {
+        const issues = parsed.error.issues.slice(0, constants.importProblemsMax).map((issue) => ({ path: ['body', ...issue.path.map(String)].join('.'), message: issue.message }));
+        return answer('400 Bad Request', { error: { code: 'BAD_REQUEST', message: describeIssues(parsed.error), issues } });
+      }
       engine.import(parsed.data).then(
         ({ changedKeys: _keys, ...summary }) => answer('200 OK', summary),
         (error: unknown) =>
           error instanceof ImportError
-            ? answer('400 Bad Request', { error: { code: 'BAD_REQUEST', message: error.message } })
+            ? answer('400 Bad Request', { error: { code: 'BAD_REQUEST', message: error.message, issues: badRequestOf(error).issues?.map((issue) => ({ path: issue.path === '(document)' ? 'body' : `body.${issue.path}`, message: issue.message })) } })
             : answer('500 Internal Server Error', { error: { code: 'INTERNAL', message: 'the import failed' } }),
       );
     });

@@ -19,6 +19,7 @@ import type { CommittedEvent, Engine } from '../../engine/index.js';
 import { constants } from '../../engine/index.js';
 import type { BoardSession, FeedItem, ServerFrame, StreamName, TerminalSeen, TodayFigures } from './stream-frames.js';
 import { streamNames } from './stream-frames.js';
+import type { ApiErrorCode } from './api/error-codes.js';
 
 export { streamNames };
 export type { StreamName };
@@ -259,12 +260,12 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
       req.forEach((key, value) => {
         headers[key] = value;
       });
-      const refuse = (status: string, code: string): void => {
+      const refuse = (status: string, code: ApiErrorCode & ('FORBIDDEN' | 'UNAUTHENTICATED')): void => {
         res.cork(() => res.writeStatus(status).writeHeader('Content-Type', 'application/json').end(JSON.stringify({ error: { code, message: code === 'FORBIDDEN' ? 'this origin may not open a stream' : 'sign in first' } })));
       };
       if (!allowed(headers['origin'], headers['host'])) return refuse('403 Forbidden', 'FORBIDDEN');
       const viewer = options.authenticate({ headers, query: req.getQuery() ?? '', remote: Buffer.from(res.getRemoteAddressAsText()).toString() });
-      if (viewer === undefined) return refuse('401 Unauthorized', 'UNAUTHORIZED');
+      if (viewer === undefined) return refuse('401 Unauthorized', 'UNAUTHENTICATED');
       res.upgrade<SocketData>({ viewer, subscribed: false }, headers['sec-websocket-key'] ?? '', headers['sec-websocket-protocol'] ?? '', headers['sec-websocket-extensions'] ?? '', context);
     },
     open: (ws) => {

@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import uWS from 'uWebSockets.js';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import { z } from '../../../engine/index.js';
 import type { Principal } from '../../../engine/index.js';
 import type { PostgresForTests, ReadModelDatabase } from '../../../engine/testing/index.js';
 import { postgresBackendsForTests, openReadModelDatabase } from '../../../engine/testing/index.js';

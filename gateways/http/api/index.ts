@@ -2,7 +2,7 @@
 // authenticators and the OpenAPI document at `/api/v1/openapi.json`.
 
 import type { TemplatedApp } from 'uWebSockets.js';
-import { z } from 'zod';
+import { z } from '../../../engine/index.js';
 import { openApiDocument } from './openapi.js';
 import type { OpenApiInfo } from './openapi.js';
 import type { Route, RouterOptions } from './router.js';

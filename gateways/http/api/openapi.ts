@@ -2,7 +2,7 @@
 // and the error model all come from the routes' zod schemas (z.toJSONSchema, draft 2020-12, which is
 // what OpenAPI 3.1 uses), so the document describes exactly what the server validates.
 
-import { z } from 'zod';
+import { z } from '../../../engine/index.js';
 import type { Route } from './router.js';
 import { constants } from '../../../engine/index.js';
 import { apiErrorSchema, parameterNames } from './router.js';

@@ -4,7 +4,7 @@
 import uWS from 'uWebSockets.js';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from '../../../engine/index.js';
 import type { Principal } from '../../../engine/index.js';
 import { ApiError, mountApi, route } from './index.js';
 

@@ -9,7 +9,7 @@
 // the same route list (openapi.ts), so documentation and behaviour cannot drift.
 
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import { z } from 'zod';
+import { z } from '../../../engine/index.js';
 import type { Action, Principal } from '../../../engine/index.js';
 import { assertNever, constants } from '../../../engine/index.js';
 import { apiErrorCodes } from './error-codes.js';
@@ -64,6 +64,11 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Issues of a refused body as the API names them (`body.<field>`); undefined when there are none. */
+export function bodyIssues(issues: readonly { path: string; message: string }[] | undefined): { path: string; message: string }[] | undefined {
+  return issues?.map((issue) => ({ path: issue.path === '' ? 'body' : `body.${issue.path}`, message: issue.message }));
 }
 
 /** What a handler sees: the request, copied out of uWS, validated. */

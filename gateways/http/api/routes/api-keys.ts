@@ -3,13 +3,13 @@
 // /api/v1/apikeys/:id` revokes one (the next request with it is refused). `apikeys.manage`; an owner
 // key needs `owners.manage` too. The network is the caller's. The same calls as `tessera apikey`.
 
-import { z } from 'zod';
+import { z } from '../../../../engine/index.js';
 import type { ApiKeyErrorCode, Security } from '../../../../engine/index.js';
 import { constants, ownerKinds, roles } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { listScope, principalOf } from '../context.js';
 import type { ApiErrorCode, Route } from '../router.js';
-import { ApiError, route } from '../router.js';
+import { ApiError, bodyIssues, route } from '../router.js';
 
 const identifier = z.string().min(1).max(constants.identifierLengthMax);
 const ownerRef = z.object({ kind: z.enum(ownerKinds), id: z.string() }).describe('the counterparty or club/loyalty client a client key is bound to');
@@ -66,7 +66,7 @@ export function apiKeyRoutes(context: ApiContext): Route[] {
       handle: async (request) => {
         const principal = principalOf(request);
         const result = await securityOf(context).apiKeys.create({ network: principal.network, ...request.body }, principal, { address: request.remote });
-        if (!result.ok) throw new ApiError(errorOf[result.code], result.message);
+        if (!result.ok) throw new ApiError(errorOf[result.code], result.message, bodyIssues(result.issues));
         return { body: result.value };
       },
     }),
@@ -94,7 +94,7 @@ export function apiKeyRoutes(context: ApiContext): Route[] {
       handle: async (request) => {
         const principal = principalOf(request);
         const result = await securityOf(context).apiKeys.revoke(principal.network, request.params['id'] ?? '', principal, { address: request.remote });
-        if (!result.ok) throw new ApiError(errorOf[result.code], result.message);
+        if (!result.ok) throw new ApiError(errorOf[result.code], result.message, bodyIssues(result.issues));
         return { body: result.value };
       },
     }),

@@ -3,7 +3,7 @@
 // and unblocking it, its limits and restrictions. Changes go through Engine.changeCard and hold for
 // the very next authorisation; a client may block its own card, another's is not found.
 
-import { z } from 'zod';
+import { z } from '../../../../engine/index.js';
 import type { Action, CardChange, CardView, OwnerRef } from '../../../../engine/index.js';
 import { cardChangeSchema, cardFields, limitSchema, constants, identifier, restrictionsSchema } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';

@@ -3,7 +3,7 @@
 // for API keys. Reads come from the read model's reference tables; writes edit the engine's current
 // catalog one item at a time (Engine.update) and answer with the new state as the engine holds it.
 
-import { z } from 'zod';
+import { z } from '../../../../engine/index.js';
 import type { Action, NetworkCatalogDocument } from '../../../../engine/index.js';
 import {
   bonusFields,

@@ -3,7 +3,7 @@
 // sites' numbers. Periods are [from, to) in ISO 8601 with an offset, at most
 // constants.reportPeriodDaysMax days; days are calendar days in the network's time zone.
 
-import { z } from 'zod';
+import { z } from '../../../../engine/index.js';
 import type { AccountOwner, AccountRecord, Principal, ReportPeriod, ReportScope } from '../../../../engine/index.js';
 import {
   ReportTooLargeError,

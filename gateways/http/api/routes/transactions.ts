@@ -7,7 +7,7 @@
 // further: it is not stored, logged or echoed (validation issues carry paths, never values). The
 // caller's scope (sites, owner) is part of every query, so what it may not see does not exist (404).
 
-import { z } from 'zod';
+import { z } from '../../../../engine/index.js';
 import type { OperationCard, OperationFilters, OperationView } from '../../../../engine/index.js';
 import { constants, decodeFeedCursor, encodeFeedCursor, operationCard, operationKinds, operationResults, operationsQuery, searchOperations } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';

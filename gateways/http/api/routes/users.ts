@@ -5,7 +5,7 @@
 // self): its password (its other sessions end) and its authenticator app. The audit is read from the
 // network's audit journal, filtered and paged by its sequence number, and exported as CSV or xlsx.
 
-import { z } from 'zod';
+import { z } from '../../../../engine/index.js';
 import type { AuditEntry, AuditQuery, ConfirmResult, Principal, UserErrorCode, UserResult, UserView } from '../../../../engine/index.js';
 import { actions, auditColumns, auditKinds, auditOutcomes, constants, newUserSchema, roles, userChangeSchema, userStatuses } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
@@ -13,7 +13,7 @@ import { principalOf, requireAllowed } from '../context.js';
 import type { ExportColumn, ExportFormat } from '../export.js';
 import { exportReply } from '../export.js';
 import type { ApiErrorCode, Route } from '../router.js';
-import { ApiError, route } from '../router.js';
+import { ApiError, bodyIssues, route } from '../router.js';
 import { securityOf, userOut, userSchema } from './auth.js';
 
 type ConfirmRefusal = Extract<ConfirmResult, { ok: false }>['code'];
@@ -34,7 +34,7 @@ const errorOf: Record<UserErrorCode, ApiErrorCode> = {
 };
 
 function valueOf(result: UserResult<UserView>): UserView {
-  if (!result.ok) throw new ApiError(errorOf[result.code], result.message);
+  if (!result.ok) throw new ApiError(errorOf[result.code], result.message, bodyIssues(result.issues));
   return result.value;
 }
 
