@@ -32,6 +32,7 @@ program
   .option('--nats <url>', 'NATS server URL (NATS_URL); without it, an in-process bus', process.env['NATS_URL'])
   .option('--nats-nkey <file>', "the engine's NATS nkey seed file (NATS_NKEY_FILE), for a server configured by `tessera nats-config`", process.env['NATS_NKEY_FILE'])
   .option('--http <port>', 'HTTP port (TESSERA_HTTP_PORT)', port, Number(process.env['TESSERA_HTTP_PORT'] ?? constants.httpPortDefault))
+  .option('--http-host <address>', 'address the HTTP server listens on (TESSERA_HTTP_HOST; default every interface, 127.0.0.1 for this machine only)', process.env['TESSERA_HTTP_HOST'])
   .option('--database <url>', 'PostgreSQL for the read model (DATABASE_URL); without it, embedded PGlite in <data>/pg', process.env['DATABASE_URL'])
   .option('--no-read-model', 'run without the PostgreSQL read model')
   .option('--demo', 'load the demo network', false)
@@ -43,13 +44,14 @@ program
   .option('--public-url <url>', 'the address people open (TESSERA_PUBLIC_URL); https: makes the session cookie Secure', process.env['TESSERA_PUBLIC_URL'])
   .option('--allowed-origins <origins>', 'other origins whose pages may open /ws, comma-separated (TESSERA_ALLOWED_ORIGINS)', process.env['TESSERA_ALLOWED_ORIGINS'])
   .option('--dev-open-streams', 'development only: /ws?network=ID from this machine without signing in', false)
-  .action(async (options: { data: string; nats?: string; natsNkey?: string; http: number; database?: string; readModel: boolean; demo: boolean; simulate?: number; smtpHost?: string; smtpPort?: number; smtpTls?: string; smtpFrom?: string; publicUrl?: string; allowedOrigins?: string; devOpenStreams: boolean }) => {
+  .action(async (options: { data: string; nats?: string; natsNkey?: string; http: number; httpHost?: string; database?: string; readModel: boolean; demo: boolean; simulate?: number; smtpHost?: string; smtpPort?: number; smtpTls?: string; smtpFrom?: string; publicUrl?: string; allowedOrigins?: string; devOpenStreams: boolean }) => {
     const logger = pino({ name: 'tessera' });
     const server = await serve({
       dataDir: options.data,
       natsUrl: options.nats,
       ...(options.natsNkey !== undefined ? { natsNkeySeed: readFileSync(options.natsNkey, 'utf8').trim() } : {}),
       httpPort: options.http,
+      ...(options.httpHost !== undefined ? { httpHost: options.httpHost } : {}),
       demo: options.demo,
       demoPeople: options.demo,
       logger,

@@ -6,7 +6,7 @@
 // a person's own).
 
 import { generateSync } from 'otplib';
-import { constants } from '../../engine/index.js';
+import { constants, demoCards, demoNetwork } from '../../engine/index.js';
 import type { SmtpSink } from '../../engine/testing/index.js';
 import { call, mailsTo, nthCodeTo } from './sign-in.js';
 
@@ -106,6 +106,11 @@ export function conformanceExamples(facts: ExampleFacts): Record<string, Example
   const period = { from: facts.from, to: facts.to };
   return {
     'GET /api/v1/openapi.json': {},
+
+    // ---- machine-local: the terminal protocol over HTTP, the whole-document import ----
+    'POST /api/v1/term/{terminal}/{op}': { path: { terminal: 'MSK-01-P1', op: 'inquire' }, body: { id: 'conformance-term-1', card: demoCards.loyalty } },
+    // Only the network's own record: no catalog section, so nothing the other examples made is replaced.
+    'POST /api/v1/import': { body: { network: demoNetwork().network } },
 
     // ---- the car wash, as a signed-in attendant or a program with the grant ----
     'POST /api/v1/wash/terminals/{terminal}/sessions': { path: { terminal: 'WASH-01-K1' }, body: { id: 'conformance-board-1' } },

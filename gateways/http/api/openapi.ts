@@ -4,7 +4,7 @@
 
 import { z } from '../../../engine/index.js';
 import type { Route } from './router.js';
-import { constants } from '../../../engine/index.js';
+import { constants, operations } from '../../../engine/index.js';
 import { apiErrorSchema, parameterNames } from './router.js';
 
 export interface OpenApiInfo {
@@ -109,6 +109,7 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
       responses,
     };
   }
+  addMachineLocalPaths(paths, schemas);
   return {
     openapi: '3.1.0',
     info,
@@ -131,4 +132,57 @@ function operationId(definition: Route): string {
     .split('/')
     .map((part) => (part.startsWith(':') ? `by-${part.slice(1)}` : part));
   return [definition.method, ...words].join('-').replace(/[^A-Za-z0-9]+(.)/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/**
+ * The two routes outside the router (gateways/http/server.ts), answered to this machine only: the
+ * terminal protocol over HTTP (its bodies and replies are docs/protocol.md's, per operation) and the
+ * whole-document import (docs/network.schema.json). Elsewhere: 403 `FORBIDDEN`.
+ */
+function addMachineLocalPaths(paths: Record<string, Record<string, unknown>>, schemas: Record<string, JsonSchema>): void {
+  const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+  const forbidden = { description: 'not from this machine (`FORBIDDEN`)', content: errorContent };
+  schemas['TerminalReply'] = {
+    type: 'object',
+    description: 'The protocol reply (docs/protocol.md, "Every request and reply"), for every result: `error` replies too are answered with 200.',
+    required: ['id', 'result', 'reason'],
+    properties: {
+      id: { type: 'string' },
+      result: { type: 'string', enum: ['approved', 'declined', 'error'] },
+      reason: { type: 'string', description: '`OK` when approved; a stable decline or error code otherwise' },
+      message: { type: 'string' },
+    },
+    additionalProperties: true,
+  };
+  paths['/api/v1/term/{terminal}/{op}'] = {
+    post: {
+      operationId: 'postTermByTerminalByOp',
+      summary: 'One terminal request over HTTP (JSON), as over NATS: for trying the protocol and for terminals without NATS',
+      tags: ['terminal protocol'],
+      security: [],
+      'x-machine-local': true,
+      parameters: [
+        { name: 'terminal', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'op', in: 'path', required: true, schema: { type: 'string', enum: [...operations] } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: "The operation's request body (docs/protocol.md, \"Operations\"): `id` and the operation's fields; unknown fields are refused.", required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, additionalProperties: true } } } },
+      responses: { '200': { description: 'the reply', content: { 'application/json': { schema: { $ref: '#/components/schemas/TerminalReply' } } } }, '403': forbidden, '413': { description: errorAnswers['413'], content: errorContent } },
+    },
+  };
+  paths['/api/v1/import'] = {
+    post: {
+      operationId: 'postImport',
+      summary: 'Imports a whole network document (as `tessera import` sends); API keys use POST /api/v1/network/import',
+      tags: ['network'],
+      security: [],
+      'x-machine-local': true,
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'a network document: docs/network.schema.json', required: ['network'] } } } },
+      responses: {
+        '200': { description: 'what the import changed (created, updated, unchanged counts)', content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } },
+        '400': { description: errorAnswers['400'], content: errorContent },
+        '403': forbidden,
+        '413': { description: errorAnswers['413'], content: errorContent },
+      },
+    },
+  };
 }
