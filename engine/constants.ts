@@ -228,9 +228,13 @@ export const constants = {
    * authorisation (a card's and a terminal's) and a commit of its own — a flush decisions wait behind.
    */
   alertCheckpointIntervalMs: 1_000,
-  /** Events evaluated, and subjects changed, since the last checkpoint, at most (then it is written at once). */
+  /**
+   * Events evaluated, and subjects changed, since the last checkpoint, at most (then it is written at
+   * once). The subjects' bound keeps one checkpoint's commit small: its writes land on random pages,
+   * and the decisions sharing that commit wait for all of them.
+   */
   alertCheckpointEventsMax: 50_000,
-  alertCheckpointSubjectsMax: 20_000,
+  alertCheckpointSubjectsMax: 512,
   /** How often the periodic rules look (wash sessions open too long, silent terminals). */
   alertSweepIntervalMs: 30_000,
   /** Cards and accounts whose watch state stays in memory (the rest is read back from LMDB or the journal). */
