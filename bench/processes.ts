@@ -54,7 +54,8 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Node flags the children run with: tsx, and whatever BENCH_RESPONDER_FLAGS adds (e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--trace-gc`), given to every child alike for fairness.
  */
-export const responderNodeFlags = ['--import', 'tsx', ...(process.env['BENCH_RESPONDER_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '')];
+/** The responders run as the engine runs in production (`npm start`, the Dockerfile: docs/decisions/0018-young-generation.md). */
+export const responderNodeFlags = ['--max-semi-space-size=32', '--import', 'tsx', ...(process.env['BENCH_RESPONDER_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '')];
 
 export interface ChildHandle {
   pid: number;
