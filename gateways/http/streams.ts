@@ -176,11 +176,18 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
   };
   seedFigures();
 
+  // A feed item is made only for topics someone is subscribed to (a subscriber that comes later
+  // catches up from the journal): with nobody watching, a commit costs the figures and the board.
   engine.onCommitted((committed) => {
     const event = committed.event as Record<string, unknown>;
-    const item = feedItem(committed);
-    for (const topic of topicsOf(event, 'feed')) queue(topic, item);
-    if (event['type'] === 'alert') for (const topic of topicsOf(event, 'alerts')) queue(topic, item);
+    if (sockets.size > 0) {
+      let item: FeedItem | undefined;
+      const deliver = (topic: string): void => {
+        if (app.numSubscribers(topic) > 0) queue(topic, (item ??= feedItem(committed)));
+      };
+      for (const topic of topicsOf(event, 'feed')) deliver(topic);
+      if (event['type'] === 'alert') for (const topic of topicsOf(event, 'alerts')) deliver(topic);
+    }
     if ((event['type'] === 'session.started' || event['type'] === 'session.stopped') && typeof event['site'] === 'string') boards.add(`${String(event['network'])}\u0000${event['site']}`);
     if (typeof event['terminal'] === 'string' && typeof event['site'] === 'string' && typeof event['network'] === 'string') {
       lastSeen.set(event['terminal'], { network: event['network'], site: event['site'], at: committed.at });
