@@ -13,9 +13,9 @@
 // `idle()` and on close. After a restart the evaluation resumes after the checkpoint, with the watch
 // state as of that position: an event evaluated since is evaluated again, from the same state, so it
 // raises what it raised the first time — nothing, since a batch that raised an alert was checkpointed
-// with it. No alert is raised twice and no event is skipped. Cards' watch state is read through from LMDB on a cache miss; terminals,
-// cashiers and open shifts are few and loaded at start; an account's shadow is rebuilt from its
-// snapshot and journal (the actor's own evolve) when it is not in memory.
+// with it. No alert is raised twice and no event is skipped. Cards' watch state is read through from
+// LMDB on a cache miss; terminals, cashiers and open shifts are few and loaded at start; an account's
+// shadow is rebuilt from its snapshot and journal (the actor's own evolve) when it is not in memory.
 
 import { constants } from '../constants.js';
 import type { Clock } from '../clock.js';

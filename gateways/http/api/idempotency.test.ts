@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import uWS from 'uWebSockets.js';
 import type { us_listen_socket } from 'uWebSockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from '../../../engine/index.js';
 import type { LmdbStore, Principal } from '../../../engine/index.js';
-import { Engine, SimulatedClock, constants } from '../../../engine/index.js';
+import { constants, Engine, SimulatedClock, z } from '../../../engine/index.js';
 import { ApiError, LmdbIdempotencyStore, idempotencyKeyOf, mountApi, route } from './index.js';
 
 const principals: Record<string, Principal> = {

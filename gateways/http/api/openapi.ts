@@ -2,9 +2,8 @@
 // and the error model all come from the routes' zod schemas (z.toJSONSchema, draft 2020-12, which is
 // what OpenAPI 3.1 uses), so the document describes exactly what the server validates.
 
-import { z } from '../../../engine/index.js';
 import type { Route } from './router.js';
-import { constants, operations } from '../../../engine/index.js';
+import { constants, operations, z } from '../../../engine/index.js';
 import { apiErrorSchema, parameterNames } from './router.js';
 
 export interface OpenApiInfo {

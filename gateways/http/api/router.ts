@@ -9,9 +9,8 @@
 // the same route list (openapi.ts), so documentation and behaviour cannot drift.
 
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
-import { z } from '../../../engine/index.js';
 import type { Action, Principal } from '../../../engine/index.js';
-import { assertNever, constants } from '../../../engine/index.js';
+import { assertNever, constants, z } from '../../../engine/index.js';
 import { apiErrorCodes } from './error-codes.js';
 import type { ApiErrorCode } from './error-codes.js';
 

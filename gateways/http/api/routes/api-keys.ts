@@ -3,9 +3,8 @@
 // /api/v1/apikeys/:id` revokes one (the next request with it is refused). `apikeys.manage`; an owner
 // key needs `owners.manage` too. The network is the caller's. The same calls as `tessera apikey`.
 
-import { z } from '../../../../engine/index.js';
 import type { ApiKeyErrorCode, Security } from '../../../../engine/index.js';
-import { constants, ownerKinds, roles } from '../../../../engine/index.js';
+import { constants, ownerKinds, roles, z } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { listScope, principalOf } from '../context.js';
 import type { ApiErrorCode, Route } from '../router.js';

@@ -6,9 +6,8 @@
 // `GET /api/v1/auth/me` says who the caller is. Refusals are the core's, word for word: an unknown
 // user and a wrong password get the same status and the same bytes.
 
-import { z } from '../../../../engine/index.js';
 import type { Principal, Security, SignInFailure, UserView } from '../../../../engine/index.js';
-import { clearedSessionCookie, codeStepSchema, ownerKinds, passwordStepSchema, roles, secondFactors, sessionCookie, userStatuses, viewOf } from '../../../../engine/index.js';
+import { clearedSessionCookie, codeStepSchema, ownerKinds, passwordStepSchema, roles, secondFactors, sessionCookie, userStatuses, viewOf, z } from '../../../../engine/index.js';
 import { requestIsTls } from '../authenticators.js';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireAllowed } from '../context.js';

@@ -3,9 +3,8 @@
 // and unblocking it, its limits and restrictions. Changes go through Engine.changeCard and hold for
 // the very next authorisation; a client may block its own card, another's is not found.
 
-import { z } from '../../../../engine/index.js';
 import type { Action, CardChange, CardView, OwnerRef } from '../../../../engine/index.js';
-import { cardChangeSchema, cardFields, limitSchema, constants, identifier, restrictionsSchema } from '../../../../engine/index.js';
+import { cardChangeSchema, cardFields, constants, identifier, limitSchema, restrictionsSchema, z } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { databaseOf, listScope, principalOf, requireAllowed } from '../context.js';
 import type { ApiRequest, Route } from '../router.js';

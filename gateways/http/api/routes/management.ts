@@ -3,9 +3,8 @@
 // (Engine.update / Engine.changeCard: queued with imports, validated, durable before the answer);
 // reads come from the read model's reference tables, which follow the engine within about a second.
 
-import { z } from '../../../../engine/index.js';
 import type { Action, NetworkCatalogDocument, NetworkDocument, Principal } from '../../../../engine/index.js';
-import { constants, ImportError } from '../../../../engine/index.js';
+import { constants, ImportError, z } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireAllowed } from '../context.js';
 import type { ApiRequest } from '../router.js';

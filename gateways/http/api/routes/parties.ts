@@ -4,9 +4,8 @@
 // as an import part would). An opening balance is set when the account is created only; after that
 // money moves through operations (top-ups, settlements).
 
-import { z } from '../../../../engine/index.js';
 import type { AccountConfig, ClientDocument, CounterpartyDocument, OwnerRef } from '../../../../engine/index.js';
-import { clientSchema, constants, displayName, identifier, normalizePlate, plateSchema } from '../../../../engine/index.js';
+import { clientSchema, constants, displayName, identifier, normalizePlate, plateSchema, z } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { databaseOf, listScope, principalOf, requireAllowed } from '../context.js';
 import type { ApiRequest, Route } from '../router.js';

@@ -7,9 +7,8 @@
 // further: it is not stored, logged or echoed (validation issues carry paths, never values). The
 // caller's scope (sites, owner) is part of every query, so what it may not see does not exist (404).
 
-import { z } from '../../../../engine/index.js';
 import type { OperationCard, OperationFilters, OperationView } from '../../../../engine/index.js';
-import { constants, decodeFeedCursor, encodeFeedCursor, operationCard, operationKinds, operationResults, operationsQuery, searchOperations } from '../../../../engine/index.js';
+import { constants, decodeFeedCursor, encodeFeedCursor, operationCard, operationKinds, operationResults, operationsQuery, searchOperations, z } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { databaseOf, listScope, principalOf } from '../context.js';
 import type { ExportColumn, ExportFormat } from '../export.js';

@@ -5,9 +5,8 @@
 // self): its password (its other sessions end) and its authenticator app. The audit is read from the
 // network's audit journal, filtered and paged by its sequence number, and exported as CSV or xlsx.
 
-import { z } from '../../../../engine/index.js';
 import type { AuditEntry, AuditQuery, ConfirmResult, Principal, UserErrorCode, UserResult, UserView } from '../../../../engine/index.js';
-import { actions, auditColumns, auditKinds, auditOutcomes, constants, newUserSchema, roles, userChangeSchema, userStatuses } from '../../../../engine/index.js';
+import { actions, auditColumns, auditKinds, auditOutcomes, constants, newUserSchema, roles, userChangeSchema, userStatuses, z } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireAllowed } from '../context.js';
 import type { ExportColumn, ExportFormat } from '../export.js';

@@ -5,9 +5,8 @@
 // schema; the answer is the engine's reply (approved or declined with a reason code, status 200), the
 // same decision, idempotency and journal as a terminal over NATS. Every write is audited with who did it.
 
-import { z } from '../../../../engine/index.js';
 import type { Action, Operation, TerminalRequest } from '../../../../engine/index.js';
-import { requestSchemas } from '../../../../engine/index.js';
+import { requestSchemas, z } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { principalOf, requireAllowed } from '../context.js';
 import type { Route } from '../router.js';
