@@ -16,6 +16,7 @@ import { changeLanguage } from './i18n';
 import { SessionProvider, useMe, useSession } from './session';
 import { homeOf, menuGroups, screensFor } from './screens';
 import { SignIn } from './pages/SignIn';
+import { AlertsBell } from './components/AlertsBell';
 
 function Shell() {
   const { t, i18n } = useTranslation();
@@ -56,6 +57,7 @@ function Shell() {
         <Layout.Header style={{ background: '#fff', padding: '0 16px', display: 'flex', alignItems: 'center', justifyContent: wide ? 'flex-end' : 'space-between', gap: 8 }}>
           {!wide && <Button icon={<MenuOutlined />} onClick={() => setMenuOpen(true)} aria-label={t('app.menu')} data-testid="menu" />}
           <Space>
+            {me.role !== 'client' && me.may('dashboard.read') && <AlertsBell network={me.network} />}
             {wide && (
               <span data-testid="who">
                 {who} <Tag>{t(`roles.${me.role}`)}</Tag>

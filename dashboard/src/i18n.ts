@@ -13,7 +13,7 @@ const ru = {
   app: { title: 'Tessera', menu: 'Меню', network: 'Сеть', language: 'Язык', live: 'на связи', connecting: 'подключение…', offline: 'нет связи — переподключаемся', signOut: 'Выйти', loading: 'Загрузка…' },
   menu: {
     groups: { monitoring: 'Мониторинг', parties: 'Клиенты и карты', catalog: 'Сеть и цены', analytics: 'Отчёты', administration: 'Администрирование', wash: 'Мойка', cabinet: 'Кабинет' },
-    dashboard: 'Сводка', feed: 'Лента операций', transactions: 'Операции', counterparties: 'Контрагенты и счета', cards: 'Карты', clients: 'Клиенты мойки',
+    dashboard: 'Сводка', feed: 'Лента операций', alerts: 'Предупреждения', transactions: 'Операции', counterparties: 'Контрагенты и счета', cards: 'Карты', clients: 'Клиенты мойки',
     sites: 'Объекты и терминалы', prices: 'Цены', discounts: 'Скидки', bonus: 'Бонусная программа', tariffs: 'Тарифы мойки', reports: 'Отчёты',
     users: 'Пользователи и роли', apikeys: 'API-ключи', audit: 'Журнал действий', profile: 'Профиль', attendant: 'Экран мойщика', cabinet: 'Мой счёт',
   },
@@ -27,6 +27,7 @@ const ru = {
     authorized: 'Авторизация', completed: 'Продажа топлива', reversed: 'Отмена', expired: 'Истёк резерв', declined: 'Отказ', refunded: 'Возврат', topup: 'Пополнение', sale: 'Чек магазина',
     'session.started': 'Мойка: начало', 'session.stopped': 'Мойка: окончание', 'session.charged': 'Мойка: списание', 'session.settled': 'Мойка: подтверждено', 'guest.registered': 'Новый гость',
     'shift.opened': 'Смена открыта', 'shift.closed': 'Смена закрыта', 'pin.failed': 'Неверный PIN', 'pin.reset': 'PIN принят', 'prices.changed': 'Цены изменены', 'network.imported': 'Справочники обновлены', alert: 'Предупреждение',
+    'alert.acknowledged': 'Предупреждение в работе', 'alert.resolved': 'Предупреждение закрыто', 'alert.delivered': 'Предупреждение доставлено', 'alert.delivery_failed': 'Предупреждение не доставлено',
   },
   reasons: {
     OK: 'Одобрено', BAD_REQUEST: 'Проверьте введённые данные', DUPLICATE_ID_MISMATCH: 'Повтор запроса с другими данными', UNAVAILABLE: 'Сервер занят, повторите',
@@ -56,7 +57,7 @@ const en: Words = {
   app: { title: 'Tessera', menu: 'Menu', network: 'Network', language: 'Language', live: 'live', connecting: 'connecting…', offline: 'offline — reconnecting', signOut: 'Sign out', loading: 'Loading…' },
   menu: {
     groups: { monitoring: 'Monitoring', parties: 'Clients and cards', catalog: 'Network and prices', analytics: 'Reports', administration: 'Administration', wash: 'Car wash', cabinet: 'Cabinet' },
-    dashboard: 'Overview', feed: 'Live feed', transactions: 'Transactions', counterparties: 'Counterparties and accounts', cards: 'Cards', clients: 'Car wash clients',
+    dashboard: 'Overview', feed: 'Live feed', alerts: 'Alerts', transactions: 'Transactions', counterparties: 'Counterparties and accounts', cards: 'Cards', clients: 'Car wash clients',
     sites: 'Sites and terminals', prices: 'Prices', discounts: 'Discounts', bonus: 'Bonus programme', tariffs: 'Wash tariffs', reports: 'Reports',
     users: 'Users and roles', apikeys: 'API keys', audit: 'Audit log', profile: 'Profile', attendant: 'Attendant screen', cabinet: 'My account',
   },
@@ -70,6 +71,7 @@ const en: Words = {
     authorized: 'Authorisation', completed: 'Fuel sale', reversed: 'Reversal', expired: 'Hold expired', declined: 'Declined', refunded: 'Refund', topup: 'Top-up', sale: 'Shop receipt',
     'session.started': 'Wash started', 'session.stopped': 'Wash stopped', 'session.charged': 'Wash charged', 'session.settled': 'Wash settled', 'guest.registered': 'New guest',
     'shift.opened': 'Shift opened', 'shift.closed': 'Shift closed', 'pin.failed': 'Wrong PIN', 'pin.reset': 'PIN accepted', 'prices.changed': 'Prices changed', 'network.imported': 'Reference data updated', alert: 'Alert',
+    'alert.acknowledged': 'Alert acknowledged', 'alert.resolved': 'Alert resolved', 'alert.delivered': 'Alert delivered', 'alert.delivery_failed': 'Alert not delivered',
   },
   reasons: {
     OK: 'Approved', BAD_REQUEST: 'Check what you entered', DUPLICATE_ID_MISMATCH: 'A repeated request with different data', UNAVAILABLE: 'The server is busy, try again',

@@ -32,6 +32,7 @@ const page = <K extends string>(load: () => Promise<Record<K, ComponentType<Scre
 export const screens: readonly Screen[] = [
   { path: '/overview', key: 'dashboard', group: 'monitoring', action: 'dashboard.read', audience: 'staff', component: page(() => import('./pages/Overview'), 'Overview') },
   { path: '/feed', key: 'feed', group: 'monitoring', action: 'dashboard.read', audience: 'staff', component: page(() => import('./pages/Feed'), 'Feed') },
+  { path: '/alerts', key: 'alerts', group: 'monitoring', action: 'dashboard.read', audience: 'staff', component: page(() => import('./pages/Alerts'), 'Alerts') },
   { path: '/transactions', key: 'transactions', group: 'monitoring', action: 'transactions.read', audience: 'staff', component: page(() => import('./pages/Transactions'), 'Transactions') },
   { path: '/counterparties', key: 'counterparties', group: 'parties', action: 'counterparties.read', audience: 'staff', component: page(() => import('./pages/Counterparties'), 'Counterparties') },
   { path: '/cards', key: 'cards', group: 'parties', action: 'cards.read', audience: 'staff', component: page(() => import('./pages/Cards'), 'Cards') },

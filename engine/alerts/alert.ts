@@ -6,9 +6,12 @@
 // window, the window ending at `dedupUntil`.
 
 import type { AlertChannel, AlertRuleId, AlertSeverity } from './settings.js';
+import type { AlertStatus } from './alert-kinds.js';
 
-export const subjectKinds = ['card', 'account', 'terminal', 'cashier', 'session'] as const;
-export type SubjectKind = (typeof subjectKinds)[number];
+import type { SubjectKind } from './alert-kinds.js';
+
+export { subjectKinds } from './alert-kinds.js';
+export type { SubjectKind } from './alert-kinds.js';
 
 export interface AlertSubject {
   kind: SubjectKind;
@@ -61,8 +64,8 @@ export type AlertEvent =
 
 export type AlertRaised = Extract<AlertEvent, { type: 'alert' }>;
 
-export const alertStatuses = ['open', 'acknowledged', 'resolved'] as const;
-export type AlertStatus = (typeof alertStatuses)[number];
+export { alertStatuses } from './alert-kinds.js';
+export type { AlertStatus } from './alert-kinds.js';
 
 /** An alert as staff see it (and as the webhook and listeners receive it). */
 export interface AlertView {

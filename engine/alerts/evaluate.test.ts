@@ -224,7 +224,7 @@ describe('repeated declines of one card', () => {
     const w = watcher(settings);
     for (const offset of [0, 1]) w.feed('acct:n:cp:c1', declined('LIMIT_EXCEEDED'), base + offset * minute);
     const [alert] = w.feed('acct:n:cp:c1', declined('INSUFFICIENT_FUNDS'), base + 2 * minute);
-    expect(alert?.subject).toEqual({ kind: 'card', id: 'acct:n:cp:c1|700500******0017', card: '700500******0017', account: 'acct:n:cp:c1' });
+    expect(alert?.subject).toEqual({ kind: 'card', id: 'acct:n:cp:c1|700500******0017', card: '700500******0017', account: 'acct:n:cp:c1', site: 'S1' });
     expect(alert?.trigger.values['reasons']).toBe('LIMIT_EXCEEDED,INSUFFICIENT_FUNDS');
   });
 
@@ -355,7 +355,7 @@ describe('refunds above a share of sales', () => {
     expect(rulesOf(alerts)).toEqual([]);
     const more = w.feed('term:POS1', refund(30_000, 'POS1', 1), base + 3 * minute);
     expect(more.map((alert) => alert.subject.kind).sort()).toEqual(['cashier', 'terminal']);
-    expect(more.find((alert) => alert.subject.kind === 'cashier')?.subject).toEqual({ kind: 'cashier', id: 'n|Анна', cashier: 'Анна', terminal: 'POS1' });
+    expect(more.find((alert) => alert.subject.kind === 'cashier')?.subject).toEqual({ kind: 'cashier', id: 'n|Анна', cashier: 'Анна', terminal: 'POS1', site: 'S1' });
     w.feed('term:POS1', { type: 'shift.closed', terminal: 'POS1', site: 'S1', shiftId: 'POS1/1', number: 1, kind: 'cash', cashier: 'Анна', openedAt: base, totals: {} }, base + 4 * minute);
     expect(w.state.shifts.has('POS1#1')).toBe(false);
   });

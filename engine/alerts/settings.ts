@@ -8,35 +8,18 @@
 import { z } from '../validation.js';
 import { constants } from '../constants.js';
 import { parseHoursWindow } from '../time/calendar.js';
+import type { AlertChannel, AlertRuleId, AlertSeverity } from './alert-kinds.js';
+import { alertChannels, alertSeverities } from './alert-kinds.js';
 
-export const alertSeverities = ['info', 'warning', 'critical'] as const;
-export type AlertSeverity = (typeof alertSeverities)[number];
-
-/** Every rule, in the order the docs list them. The id is the rule's key in the document and in each alert. */
-export const alertRuleIds = [
-  'velocity',
-  'travel',
-  'tank',
-  'largeFill',
-  'unusualHours',
-  'pinStreak',
-  'declines',
-  'limitUsage',
-  'lowFunds',
-  'negativeBalance',
-  'creditLimit',
-  'sessionOverdue',
-  'terminalSilent',
-  'refundShare',
-] as const;
-export type AlertRuleId = (typeof alertRuleIds)[number];
+export { alertRuleIds, alertSeverities } from './alert-kinds.js';
+export type { AlertRuleId, AlertSeverity } from './alert-kinds.js';
 
 /** Whose accounts the money rules watch. */
 export const accountOwnerKinds = ['counterparty', 'client'] as const;
 export type AccountOwnerKind = (typeof accountOwnerKinds)[number];
 
-export const alertChannels = ['webhook', 'email'] as const;
-export type AlertChannel = (typeof alertChannels)[number];
+export { alertChannels } from './alert-kinds.js';
+export type { AlertChannel } from './alert-kinds.js';
 
 const minuteMs = 60_000;
 

@@ -28,6 +28,10 @@ export const permissionMatrix = {
     description: 'the live feed of decisions, alerts and the open wash sessions board',
     grants: { owner: 'network', admin: 'network', accountant: 'network', operator: 'sites', attendant: 'sites' },
   },
+  'alerts.manage': {
+    description: 'acknowledge and resolve alerts (the alerts of its own sites, for an operator)',
+    grants: { owner: 'network', admin: 'network', operator: 'sites' },
+  },
   'transactions.read': {
     description: 'authorisations, transactions, receipts, refunds, top-ups, declines; search',
     grants: { owner: 'network', admin: 'network', accountant: 'network', operator: 'sites', attendant: 'sites', client: 'own' },

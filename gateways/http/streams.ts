@@ -120,6 +120,14 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
     if (items.length < constants.streamBatchItemsMax) items.push(item);
   };
 
+  // An alert's events (raised, acknowledged, resolved, delivered) go to its network and, when its
+  // subject names a site, to that site: an operator watches the alerts of its own sites.
+  const alertTopics = (event: Record<string, unknown>): string[] => {
+    const network = String(event['network']);
+    const subject = event['subject'] as { site?: unknown } | undefined;
+    const site = typeof subject?.site === 'string' ? subject.site : engine.alerts.get(String(event['alertId']))?.subject.site;
+    return site !== undefined ? [`${network}/alerts`, `${network}/site/${site}/alerts`] : [`${network}/alerts`];
+  };
   const dayOf = (network: string, at: number): number => engine.catalogs.network(network)?.calendar.period('day', at).start ?? 0;
   const count = (event: Record<string, unknown>, at: number): void => {
     const network = typeof event['network'] === 'string' ? event['network'] : undefined;
@@ -186,7 +194,7 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
         if (app.numSubscribers(topic) > 0) queue(topic, (item ??= feedItem(committed)));
       };
       for (const topic of topicsOf(event, 'feed')) deliver(topic);
-      if (event['type'] === 'alert') for (const topic of topicsOf(event, 'alerts')) deliver(topic);
+      if (typeof event['alertId'] === 'string' && typeof event['type'] === 'string' && event['type'].startsWith('alert')) for (const topic of alertTopics(event)) deliver(topic);
     }
     if ((event['type'] === 'session.started' || event['type'] === 'session.stopped') && typeof event['site'] === 'string') boards.add(`${String(event['network'])}\u0000${event['site']}`);
     if (typeof event['terminal'] === 'string' && typeof event['site'] === 'string' && typeof event['network'] === 'string') {

@@ -113,6 +113,10 @@ export function conformanceExamples(facts: ExampleFacts): Record<string, Example
     'POST /api/v1/import': { body: { network: demoNetwork().network } },
 
     // ---- the car wash, as a signed-in attendant or a program with the grant ----
+    'GET /api/v1/alerts': { query: { status: 'all', limit: '10' } },
+    'GET /api/v1/alerts/{number}': { path: { number: '1' } },
+    'POST /api/v1/alerts/{number}/acknowledge': { path: { number: '1' }, body: {} },
+    'POST /api/v1/alerts/{number}/resolve': { path: { number: '1' }, body: { note: 'проверено' } },
     'POST /api/v1/wash/terminals/{terminal}/sessions': { path: { terminal: 'WASH-01-K1' }, body: { id: 'conformance-board-1' } },
     'POST /api/v1/wash/terminals/{terminal}/session.start': { path: { terminal: 'WASH-01-K1' }, body: { id: 'conformance-wash-1', client: { plate: 'А123ВС77' }, tariff: 'WASH-STD' } },
     'POST /api/v1/wash/terminals/{terminal}/session.stop': { path: { terminal: 'WASH-01-K1' }, body: { id: 'conformance-wash-2', client: { plate: 'А123ВС77' }, comment: 'проверка' } },

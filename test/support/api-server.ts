@@ -62,6 +62,9 @@ export async function startApiServer(name: string): Promise<ApiServer> {
   const started = approved(await submit('WASH-01-B1', { op: 'session.start', request: { id: id('start'), client: { plate: 'А123ВС77' }, tariff: 'WASH-STD' } }));
   approved(await submit('WASH-01-B1', { op: 'session.stop', request: { id: id('stop'), sessionId: String(started['sessionId']), comment: 'from the API tests' } }));
   await submit('MSK-01-P2', { op: 'authorize', request: { id: id('auth'), card: demoCards.fleet, pin: '0000', product: 'AI95', volume: 1_000 } });
+  // Five declines of the blocked card raise the `declines` alert (number 1) the alert examples act on.
+  for (let attempt = 0; attempt < 5; attempt++) await submit('MSK-01-P1', { op: 'authorize', request: { id: id('blocked'), card: demoCards.blocked, product: 'AI95', volume: 1_000 } });
+  await server.engine.alerts.idle();
   await server.readModel?.projector.caughtUp();
 
   const now = server.engine.clock.now();

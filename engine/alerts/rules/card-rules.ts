@@ -32,9 +32,11 @@ function watchOf(turn: Turn, cardId: string): CardWatch {
   return watch;
 }
 
-export function cardSubject(cardId: string, masked: string, account: string | undefined): AlertSubject {
+/** A card as an alert's subject; `site` is where the operation that raised it happened. */
+export function cardSubject(cardId: string, masked: string, account: string | undefined, site: string | undefined): AlertSubject {
   const subject: AlertSubject = { kind: 'card', id: cardId, card: masked };
   if (account !== undefined) subject.account = account;
+  if (site !== undefined) subject.site = site;
   return subject;
 }
 
@@ -46,7 +48,7 @@ export function onAuthorized(turn: Turn, cardId: string, event: Authorized, posi
   const hours = ruleOn(settings, 'unusualHours');
   if (!velocity && !travel && !hours) return;
   const watch = watchOf(turn, cardId);
-  const subject = (): AlertSubject => cardSubject(cardId, event.card, event.account);
+  const subject = (): AlertSubject => cardSubject(cardId, event.card, event.account, event.site);
   const at = turn.at;
 
   if (velocity) {
@@ -132,7 +134,7 @@ export function onPinFailed(turn: Turn, cardId: string, event: PinFailed, positi
   if (event.failures < rule.failures) return;
   raise(turn, {
     rule: 'pinStreak',
-    subject: cardSubject(cardId, event.card, undefined),
+    subject: cardSubject(cardId, event.card, undefined, undefined),
     message: `${event.failures} wrong PIN${event.failures === 1 ? '' : 's'} in a row on card ${event.card}${event.failures >= constants.pinTriesMax ? ' (PIN locked until tomorrow)' : ''}`,
     trigger: { positions: [position], refs: [], values: { failures: event.failures, limit: rule.failures } },
     dedupKey: `pinStreak|${cardId}`,
@@ -154,7 +156,7 @@ export function onDeclined(turn: Turn, cardId: string, event: DeclinedEvent & { 
   const reasons = [...new Set(watch.declines.map((stamp) => stamp.reason))];
   raise(turn, {
     rule: 'declines',
-    subject: cardSubject(cardId, event.card, account),
+    subject: cardSubject(cardId, event.card, account, event.site),
     message: `${watch.declines.length} declines of card ${event.card} within ${minutes} minutes (${reasons.join(', ')})`,
     trigger: { positions: watch.declines.map((stamp) => stamp.position), refs: [event.id], values: { declines: watch.declines.length, limit: rule.count, minutes, reasons: reasons.join(',') } },
     dedupKey: `declines|${cardId}`,

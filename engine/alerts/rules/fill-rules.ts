@@ -13,7 +13,7 @@ type Completed = Extract<AccountEvent, { type: 'completed' }>;
 /** `card`: the card's subject id and keyed hash when the hold is known (else only the large-fill rule can judge). */
 export function onFill(turn: Turn, card: { id: string; hash?: string }, event: Completed, position: number): void {
   if (turn.catalog.products.get(event.product)?.unit !== 'l') return;
-  const subject = cardSubject(card.id, event.card, event.account);
+  const subject = cardSubject(card.id, event.card, event.account, event.site);
   const trigger = (values: Record<string, number | string>) => ({ positions: [position], refs: [event.txId, event.authId], values: { volume: event.volume, product: event.product, site: event.site, ...values } });
 
   if (ruleOn(turn.settings, 'tank')) {

@@ -130,7 +130,7 @@ function limitUsage(turn: Turn, account: AccountState, event: Extract<AccountEve
       const shown = kind === 'amount' ? `${money(used[kind], turn.catalog.currency)} of ${money(cap, turn.catalog.currency)}` : `${used[kind] / 1000} of ${cap / 1000} l`;
       raise(turn, {
         rule: 'limitUsage',
-        subject: cardSubject(cardId, masked, event.account),
+        subject: cardSubject(cardId, masked, event.account, event.site),
         message: `card ${masked} has used ${share} % of its ${limit.period} limit${limit.products !== undefined ? ` on ${limit.products.join(', ')}` : ''}: ${shown}`,
         trigger: { positions: [position], refs, values: { period: limit.period, kind, limit: cap, used: used[kind], percent: share, threshold: rule.percent } },
         dedupKey: `limitUsage|${key}|${kind}|${delta.periodStart}`,

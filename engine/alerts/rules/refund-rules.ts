@@ -56,6 +56,7 @@ export function onMoneyAtTill(turn: Turn, operation: MoneyAtTill): void {
     }
     turn.state.changed.cashiers.add(id);
     const subject: AlertSubject = { kind: 'cashier', id, cashier: operation.cashier, terminal: operation.terminal };
+    if (operation.site !== undefined) subject.site = operation.site;
     judge(cashier.buckets, subject, `by cashier ${operation.cashier}`);
   }
 }

@@ -3,6 +3,7 @@
 
 import type { ApiContext } from '../context.js';
 import type { Route } from '../router.js';
+import { alertRoutes } from './alerts.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { authRoutes } from './auth.js';
 import { cardRoutes } from './cards.js';
@@ -24,5 +25,6 @@ export function apiRoutes(context: ApiContext): Route[] {
     ...cardRoutes(context),
     ...partyRoutes(context),
     ...washRoutes(context),
+    ...alertRoutes(context),
   ];
 }
