@@ -414,7 +414,7 @@ describe.each(backends)('balances and reports on $name (seed ' + String(seed) + 
     expect(history.reduce((sum, row) => sum + (row['amount'] as number), 0)).toBe(bought.reduce((sum, line) => sum + line.amount, 0));
     expect(history.reduce((sum, row) => sum + (row['count'] as number), 0)).toBe(bought.length);
     // The contract price for diesel, whenever transline bought it.
-    for (const row of history.filter((candidate) => candidate['product'] === 'DT')) expect(row).toMatchObject({ price: 6_600, discountRule: 'transline-dt-contract' });
+    for (const row of history.filter((candidate) => candidate['product'] === 'DT')) expect(row).toMatchObject({ price: 6_600, discountRule: 'transline-dt-contract', unit: 'l' });
     const rules = (conditions['discounts'] as Row[]).map((rule) => rule['id']);
     expect(rules).toContain('transline-dt-contract');
     expect(rules).toContain('fleet-large-fuel');
@@ -422,6 +422,13 @@ describe.each(backends)('balances and reports on $name (seed ' + String(seed) + 
     const client = await ok(`/api/v1/clients/ivanova/pricing-conditions${query()}`);
     expect((client['discounts'] as Row[]).map((rule) => rule['id'])).not.toContain('fleet-large-fuel');
     expect(client['bonus']).toEqual({ rate: 100, redeem: true, products: ['fuel', 'cafe', 'drinks', 'goods'] });
+    // A wash tariff's quantity is in minutes, and says so; a shop product's in thousandths of its unit.
+    const washed = tally.lines.filter((line) => line.account === 'acct:sever:cl:ivanova' && !line.refund && line.product.startsWith('WASH-'));
+    const washRows = (client['history'] as Row[]).filter((row) => String(row['product']).startsWith('WASH-'));
+    expect(washRows.length).toBeGreaterThan(0);
+    expect(washRows.every((row) => row['unit'] === 'min')).toBe(true);
+    expect(washRows.reduce((sum, row) => sum + (row['quantity'] as number), 0)).toBe(washed.reduce((sum, line) => sum + line.qty, 0));
+    for (const row of (client['history'] as Row[]).filter((candidate) => candidate['product'] === 'COFFEE')) expect(row['unit']).toBe('pcs');
   });
 
   it('scopes: an operator sees its sites’ numbers, a client only its own, another network nothing', async () => {

@@ -52,6 +52,9 @@ describe('the client cabinet in the dashboard', () => {
     expect(row).toContain(rub(150_000 - amount));
     await balance.getByText(rub(150_000 - amount)).waitFor();
     expect(await page.getByTestId('pricing-history').innerText()).toContain('WASH-STD');
+    // Wash time in minutes, as the engine charged it (not thousandths of a unit).
+    const minutes = Number((stopped as { minutes?: number }).minutes);
+    expect(await page.getByTestId('pricing-history').locator('tr').filter({ hasText: 'WASH-STD' }).innerText()).toContain(`${minutes} мин`);
 
     // Her own scope only: another client is 404 from her page, and her export has her session only.
     const other = await page.evaluate(async () => (await fetch('/api/v1/clients/petrov', { credentials: 'same-origin' })).status);

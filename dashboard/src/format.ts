@@ -21,6 +21,15 @@ export function quantity(thousandths: number, unit: 'l' | 'pcs' | 'min' | undefi
   return unit === undefined ? value : `${value} ${units[unit]}`;
 }
 
+/**
+ * A quantity as the read model answers it with its unit: thousandths of a litre or a piece, but whole
+ * minutes for a wash tariff (`min`); no unit shows the bare number of thousandths.
+ */
+export function lineQuantity(value: number, unit: string | null | undefined, language: string): string {
+  if (unit === 'min') return `${new Intl.NumberFormat(language === 'ru' ? 'ru-RU' : 'en-GB').format(value)} ${language === 'ru' ? 'мин' : 'min'}`;
+  return quantity(value, unit === 'l' || unit === 'pcs' ? unit : undefined, language);
+}
+
 /** An instant as local date and time in the network's zone. */
 export function instant(at: number, language: string, timeZone = 'Europe/Moscow'): string {
   return new Intl.DateTimeFormat(language === 'ru' ? 'ru-RU' : 'en-GB', { timeZone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(at));

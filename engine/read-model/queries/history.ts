@@ -101,7 +101,10 @@ export interface PricingHistoryRow {
   firstAt: number;
   lastAt: number;
   count: number;
+  /** Thousandths of the product's unit (ml, 1/1000 pcs); minutes for a wash tariff. */
   quantity: number;
+  /** The product's unit (`l`, `pcs`, …), `min` for a wash tariff; null when the catalog no longer has it. */
+  unit: string | null;
   amount: number;
   discount: number;
 }
@@ -145,6 +148,7 @@ interface PricingHistoryColumns {
   last_at: Date;
   count: number;
   quantity: number;
+  unit: string | null;
   amount: number;
   discount: number;
 }
@@ -165,13 +169,17 @@ interface DiscountColumns {
 /** An account's pricing conditions: sold lines in [from, to) and the rules in force at `now`. */
 export async function pricingConditions(db: Queryable, network: string, account: AccountRecord, period: { from: number; to: number }, now: number, rowsMax: number): Promise<PricingConditions> {
   const history = await db.query<PricingHistoryColumns>(
-    `SELECT product, list_price, price, discount_rule, min(at) AS first_at, max(at) AS last_at, count(*)::bigint AS count,
-            sum(qty)::bigint AS quantity, sum(amount)::bigint AS amount, sum(discount)::bigint AS discount
-     FROM ${schema}.sale_lines
-     WHERE account = $1 AND network = $2 AND kind <> 'refund' AND at >= $3 AND at < $4
-     GROUP BY product, list_price, price, discount_rule
-     ORDER BY product, min(at), list_price, price, discount_rule
-     LIMIT $5`,
+    `SELECT h.*, coalesce(p.unit, CASE WHEN t.code IS NOT NULL THEN 'min' END) AS unit
+     FROM (SELECT product, list_price, price, discount_rule, min(at) AS first_at, max(at) AS last_at, count(*)::bigint AS count,
+                  sum(qty)::bigint AS quantity, sum(amount)::bigint AS amount, sum(discount)::bigint AS discount
+           FROM ${schema}.sale_lines
+           WHERE account = $1 AND network = $2 AND kind <> 'refund' AND at >= $3 AND at < $4
+           GROUP BY product, list_price, price, discount_rule
+           ORDER BY product, min(at), list_price, price, discount_rule
+           LIMIT $5) h
+     LEFT JOIN ${schema}.products p ON p.network = $2 AND p.code = h.product
+     LEFT JOIN ${schema}.tariffs t ON t.network = $2 AND t.code = h.product
+     ORDER BY h.product, h.first_at, h.list_price, h.price, h.discount_rule`,
     [account.key, network, new Date(period.from), new Date(period.to), rowsMax],
   );
   const counterparty = account.owner.kind === 'counterparty' ? account.owner.id : null;
@@ -207,6 +215,7 @@ export async function pricingConditions(db: Queryable, network: string, account:
       lastAt: row.last_at.getTime(),
       count: row.count,
       quantity: row.quantity,
+      unit: row.unit,
       amount: row.amount,
       discount: row.discount,
     })),

@@ -8,7 +8,7 @@ import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../http';
 import { problemText } from '../../problems';
-import { instant, money, quantity } from '../../format';
+import { instant, lineQuantity, money } from '../../format';
 
 interface HistoryRow {
   product: string;
@@ -19,6 +19,7 @@ interface HistoryRow {
   lastAt: string;
   count: number;
   quantity: number;
+  unit: string | null;
   amount: number;
   discount: number;
 }
@@ -74,7 +75,7 @@ export function PricingConditions({ base, period, refreshed }: { base: string; p
     { title: t('cabinet.pricing.first'), key: 'first', render: (_, row) => instant(Date.parse(row.firstAt), i18n.language) },
     { title: t('cabinet.pricing.last'), key: 'last', render: (_, row) => instant(Date.parse(row.lastAt), i18n.language) },
     { title: t('cabinet.pricing.count'), key: 'count', align: 'right', render: (_, row) => row.count },
-    { title: t('cabinet.pricing.quantity'), key: 'quantity', align: 'right', render: (_, row) => quantity(row.quantity, undefined, i18n.language) },
+    { title: t('cabinet.pricing.quantity'), key: 'quantity', align: 'right', render: (_, row) => lineQuantity(row.quantity, row.unit, i18n.language) },
     { title: t('cabinet.pricing.amount'), key: 'amount', align: 'right', render: (_, row) => money(row.amount, i18n.language) },
     { title: t('cabinet.pricing.discount'), key: 'discount', align: 'right', render: (_, row) => money(row.discount, i18n.language) },
   ];
