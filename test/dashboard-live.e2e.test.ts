@@ -120,7 +120,13 @@ describe('the live screens in the dashboard', () => {
     const nc = natsOf();
     const sale = (await call(nc, 'MSK-02-POS1', 'sale', { id: uniqueId('live'), card: demoCards.fleet, pin: demoPins.fleet ?? '', lines: [{ product: 'COFFEE', qty: 1_000 }] })).body;
     expect(sale).toMatchObject({ result: 'approved' });
-    const { page, context } = await signInPage(dashboard(), 'owner');
+    // The browser is in Honolulu (13 hours behind Moscow): the periods are still the network's days.
+    const { page, context } = await signInPage(dashboard(), 'owner', { timezoneId: 'Pacific/Honolulu' });
+    const asked: URL[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === '/api/v1/reports/sales') asked.push(url);
+    });
     await page.waitForSelector('[data-testid="stream-status"][data-state="live"]', { timeout: 10_000 });
     const today = page.getByTestId('period-today');
     await today.waitFor();
@@ -135,6 +141,10 @@ describe('the live screens in the dashboard', () => {
       )
       .toBe(true);
     for (const key of ['period-week', 'period-month']) expect(await statistic(page, key)).toBe(true);
+    const moscowDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow' }).format(new Date());
+    const moscowMidnight = new Date(Date.parse(`${moscowDate}T00:00:00+03:00`)).toISOString();
+    const nextMidnight = new Date(Date.parse(moscowMidnight) + 86_400_000).toISOString();
+    expect(asked.some((url) => url.searchParams.get('from') === moscowMidnight && url.searchParams.get('to') === nextMidnight)).toBe(true);
     await page.getByTestId('chart-days').locator('canvas').waitFor();
     await page.getByTestId('chart-methods').locator('canvas').waitFor();
     // A terminal speaks, and the overview counts it online.

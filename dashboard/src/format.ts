@@ -30,8 +30,15 @@ export function lineQuantity(value: number, unit: string | null | undefined, lan
   return quantity(value, unit === 'l' || unit === 'pcs' ? unit : undefined, language);
 }
 
+let displayZone = 'Europe/Moscow';
+
+/** The network's time zone, once the session knows it: the default of `instant`. */
+export function setDisplayZone(zone: string): void {
+  displayZone = zone;
+}
+
 /** An instant as local date and time in the network's zone. */
-export function instant(at: number, language: string, timeZone = 'Europe/Moscow'): string {
+export function instant(at: number, language: string, timeZone = displayZone): string {
   return new Intl.DateTimeFormat(language === 'ru' ? 'ru-RU' : 'en-GB', { timeZone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(at));
 }
 

@@ -9,6 +9,8 @@ import { permissionMatrix } from '../../engine/security/permissions';
 import type { Action } from '../../engine/security/permissions';
 import type { Role } from '../../engine/security/principal';
 import { api, ApiProblem, onSignedOut, rememberCsrf } from './http';
+import { setDisplayZone } from './format';
+import { defaultZone } from './periods';
 
 export type { Action, Role };
 
@@ -31,6 +33,8 @@ export interface Me {
   role: Role;
   sites: string[] | 'all';
   owner?: { kind: 'counterparty' | 'client'; id: string };
+  /** The network's time zone: its days and the times people read. */
+  timezone?: string;
   user?: User;
 }
 
@@ -50,6 +54,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const refresh = useCallback(async () => {
     try {
       const me = await api.get<Me>('/auth/me');
+      setDisplayZone(me.timezone ?? defaultZone);
       setState({ status: 'signed-in', me });
     } catch (error) {
       if (error instanceof ApiProblem && error.status === 401) {
@@ -87,9 +92,9 @@ export function roleMay(role: Role, action: Action): boolean {
 }
 
 /** The signed-in viewer; only for screens shown after sign-in. */
-export function useMe(): Me & { may(action: Action): boolean } {
+export function useMe(): Me & { may(action: Action): boolean; zone: string } {
   const { state } = useSession();
   if (state.status !== 'signed-in') throw new Error('useMe before sign-in');
   const me = state.me;
-  return useMemo(() => ({ ...me, may: (action: Action) => roleMay(me.role, action) }), [me]);
+  return useMemo(() => ({ ...me, zone: me.timezone ?? defaultZone, may: (action: Action) => roleMay(me.role, action) }), [me]);
 }

@@ -113,12 +113,13 @@ export interface SignedInPage {
 /**
  * A new user of `role` in network `sever` (operators and attendants need `sites`, clients an `owner`),
  * signed in through the page: the form, then the code from the e-mail. `viewport` defaults to a
- * desktop; pass a phone's for the attendant's screen. Answers once the shell shows the user.
+ * desktop; pass a phone's for the attendant's screen; `timezoneId` puts the browser in another zone
+ * than the network's. Answers once the shell shows the user.
  */
 export async function signInPage(
   harness: DashboardHarness,
   role: Role,
-  extra: Partial<Pick<NewUser, 'sites' | 'owner' | 'name'>> & { viewport?: { width: number; height: number }; language?: 'ru' | 'en' } = {},
+  extra: Partial<Pick<NewUser, 'sites' | 'owner' | 'name'>> & { viewport?: { width: number; height: number }; language?: 'ru' | 'en'; timezoneId?: string } = {},
 ): Promise<SignedInPage> {
   people++;
   const email = `${role}-${people}-${process.pid}@sever.test`;
@@ -128,7 +129,7 @@ export async function signInPage(
     { kind: 'system', id: 'e2e' },
   );
   if (!created.ok) throw new Error(`cannot create the ${role}: ${created.code} ${created.message}`);
-  const context = await harness.browser.newContext({ viewport: extra.viewport ?? { width: 1440, height: 900 }, acceptDownloads: true });
+  const context = await harness.browser.newContext({ viewport: extra.viewport ?? { width: 1440, height: 900 }, acceptDownloads: true, ...(extra.timezoneId !== undefined ? { timezoneId: extra.timezoneId } : {}) });
   if (extra.language !== undefined) {
     // Runs in the page, before its scripts: the language as if the person had picked it earlier.
     await context.addInitScript(`localStorage.setItem('tessera.language', ${JSON.stringify(extra.language)})`);

@@ -8,6 +8,7 @@ import { Alert, Button, DatePicker, Input, Select, Space, Table, Tag, Typography
 import type { TableColumnsType } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
+import { periodOfDays } from '../periods';
 import { useTranslation } from 'react-i18next';
 import { permissionMatrix } from '../../../engine/security/permissions';
 import { auditKinds } from '../../../engine/security/audit-kinds';
@@ -47,7 +48,7 @@ export function Audit(_props: ScreenProps) {
 
   const query = useMemo(
     () => ({
-      ...(filters.period !== undefined ? { from: filters.period[0].startOf('day').toISOString(), to: filters.period[1].startOf('day').add(1, 'day').toISOString() } : {}),
+      ...(filters.period !== undefined ? periodOfDays(filters.period, me.zone) : {}),
       ...(filters.user ? { user: filters.user.trim() } : {}),
       ...(filters.action ? { action: filters.action } : {}),
       ...(filters.kind ? { kind: filters.kind } : {}),

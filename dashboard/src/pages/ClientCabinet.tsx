@@ -9,6 +9,7 @@ import { Alert, Button, Card, Col, DatePicker, Empty, Row, Space, Statistic, Tab
 import type { TableColumnsType } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
+import { periodOfDays } from '../periods';
 import { useTranslation } from 'react-i18next';
 import { api } from '../http';
 import { problemText } from '../problems';
@@ -52,6 +53,7 @@ export function ClientCabinet(_props: ScreenProps) {
 
 function Cabinet({ owner }: { owner: Owner }) {
   const { t, i18n } = useTranslation();
+  const me = useMe();
   const base = `/${owner.kind === 'client' ? 'clients' : 'counterparties'}/${encodeURIComponent(owner.id)}`;
   const [range, setRange] = useState<[Dayjs, Dayjs] | undefined>();
   const [refreshed, setRefreshed] = useState(0);
@@ -59,7 +61,7 @@ function Cabinet({ owner }: { owner: Owner }) {
   const [record, setRecord] = useState<OwnerRecord | undefined>();
   const [error, setError] = useState<string | undefined>();
 
-  const period = useMemo(() => (range === undefined ? {} : { from: range[0].startOf('day').toISOString(), to: range[1].startOf('day').add(1, 'day').toISOString() }), [range]);
+  const period = useMemo(() => (range === undefined ? {} : periodOfDays(range, me.zone)), [range, me.zone]);
 
   useEffect(() => {
     let current = true;

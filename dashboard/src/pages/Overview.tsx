@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, Card, Col, Row, Statistic } from 'antd';
 import dayjs from 'dayjs';
 import type { Dayjs } from 'dayjs';
+import { dayStartIn, mondayOf, todayIn } from '../periods';
 import { useTranslation } from 'react-i18next';
 import type { Figures, Frame } from '../stream';
 import { useStream } from '../components/useStream';
@@ -54,26 +55,22 @@ interface Periods {
 
 const periodKeys = ['today', 'week', 'month'] as const;
 
-/** Monday of this week (dayjs starts weeks on Sunday without a plugin). */
-function weekStart(now: Dayjs): Dayjs {
-  return now.startOf('day').subtract((now.day() + 6) % 7, 'day');
-}
-
-async function loadPeriods(): Promise<Periods> {
-  const now = dayjs();
-  const to = now.startOf('day').add(1, 'day').toISOString();
-  const sales = (from: Dayjs, group?: string) => api.get<SalesReport>('/reports/sales', { from: from.toISOString(), to, group });
-  const first = now.startOf('day').subtract(chartDays - 1, 'day');
-  const [today, week, month, days, methods] = await Promise.all([
-    sales(now.startOf('day')),
-    sales(weekStart(now)),
-    sales(now.startOf('month')),
+/** The period figures of the network's today, this week (from Monday) and this month, in its own time zone. */
+async function loadPeriods(zone: string): Promise<Periods> {
+  const today = todayIn(zone);
+  const to = dayStartIn(today.add(1, 'day'), zone).toISOString();
+  const sales = (from: Dayjs, group?: string) => api.get<SalesReport>('/reports/sales', { from: dayStartIn(from, zone).toISOString(), to, group });
+  const first = today.subtract(chartDays - 1, 'day');
+  const [todays, week, month, days, methods] = await Promise.all([
+    sales(today),
+    sales(mondayOf(today)),
+    sales(today.startOf('month')),
     sales(first, 'day'),
-    api.get<MethodsReport>('/reports/payment-methods', { from: first.toISOString(), to }),
+    api.get<MethodsReport>('/reports/payment-methods', { from: dayStartIn(first, zone).toISOString(), to }),
   ]);
   const byDay = new Map(days.rows.map((row) => [row.day ?? '', row.amount]));
   return {
-    today: today.totals,
+    today: todays.totals,
     week: week.totals,
     month: month.totals,
     days: Array.from({ length: chartDays }, (_, index) => {
@@ -126,7 +123,7 @@ export function Overview({ network }: { network: string }) {
     const read = (): void => {
       setNow(Date.now());
       if (reportsAllowed)
-        loadPeriods().then(
+        loadPeriods(me.zone).then(
           (answer) => current && setPeriods(answer),
           (problem: unknown) => current && setError(problemText(t, problem)),
         );
@@ -137,7 +134,7 @@ export function Overview({ network }: { network: string }) {
       current = false;
       clearInterval(timer);
     };
-  }, [reportsAllowed, t]);
+  }, [reportsAllowed, t, me.zone]);
 
   useEffect(() => {
     let current = true;

@@ -7,8 +7,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Card, DatePicker, Select, Space, Table, Tabs, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
 import type { Dayjs } from 'dayjs';
+import { periodOfDays, todayIn } from '../periods';
 import { useTranslation } from 'react-i18next';
 import { init, use } from 'echarts/core';
 import type { EChartsType } from 'echarts/core';
@@ -87,14 +87,15 @@ export function Reports(_props: ScreenProps) {
   const me = useMe();
   const language = i18n.language;
   const [name, setName] = useState<ReportName>('sales');
-  const [period, setPeriod] = useState<[Dayjs, Dayjs]>(() => [dayjs().startOf('day').subtract(6, 'day'), dayjs().startOf('day').add(1, 'day')]);
+  // Calendar days picked, both included; the query's instants are their midnights in the network's zone.
+  const [days, setDays] = useState<[Dayjs, Dayjs]>(() => [todayIn(me.zone).subtract(6, 'day'), todayIn(me.zone)]);
   const [group, setGroup] = useState<string[]>(defaultGroup.sales);
   const [report, setReport] = useState<Report | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
   const [generation, setGeneration] = useState(0);
 
-  const query = useMemo(() => ({ from: period[0].toISOString(), to: period[1].toISOString(), ...(groupsOf[name].length > 0 ? { group: group.join(',') } : {}) }), [period, group, name]);
+  const query = useMemo(() => ({ ...periodOfDays(days, me.zone), ...(groupsOf[name].length > 0 ? { group: group.join(',') } : {}) }), [days, me.zone, group, name]);
 
   useEffect(() => {
     let current = true;
@@ -166,13 +167,13 @@ export function Reports(_props: ScreenProps) {
       />
       <Space wrap>
         <DatePicker.RangePicker
-          value={period}
+          value={days}
           allowClear={false}
           onChange={(range) => {
             const [from, to] = range ?? [];
-            if (from && to) setPeriod([from.startOf('day'), to.startOf('day').add(1, 'day')]);
+            if (from && to) setDays([from, to]);
           }}
-          disabledDate={(day) => day.isAfter(dayjs().add(1, 'day'))}
+          disabledDate={(day) => day.isAfter(todayIn(me.zone).add(1, 'day'))}
           data-testid="report-period"
         />
         {groupsOf[name].length > 0 && (

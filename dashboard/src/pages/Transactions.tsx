@@ -9,6 +9,7 @@ import { Alert, Button, DatePicker, Form, Input, Select, Space, Table, Tag, Typo
 import type { TableColumnsType } from 'antd';
 import { DownloadOutlined, SearchOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
+import { periodOfDays } from '../periods';
 import { useTranslation } from 'react-i18next';
 import type { OperationKind, OperationResult } from '../../../engine/read-model/writes';
 import { api, exportUrl } from '../http';
@@ -56,7 +57,7 @@ export function Transactions(_props: ScreenProps) {
       tx: text(filters.tx),
       result: filters.result,
       kind: filters.kind,
-      ...(filters.period !== undefined ? { from: filters.period[0].startOf('day').toISOString(), to: filters.period[1].startOf('day').add(1, 'day').toISOString() } : {}),
+      ...(filters.period !== undefined ? periodOfDays(filters.period, me.zone) : {}),
     };
   }, [filters]);
 

@@ -65,6 +65,7 @@ export const meSchema = z
     sites: z.union([z.array(z.string()), z.literal('all')]).describe('the sites an operator or attendant works at; all for other roles'),
     owner: z.object({ kind: z.enum(ownerKinds), id: z.string() }).optional(),
     label: z.string().optional(),
+    timezone: z.string().optional().describe("the network's time zone (IANA, e.g. Europe/Moscow): its days, weeks and months, and the times people read"),
     user: userSchema.optional().describe('for a signed-in person'),
   })
   .meta({ id: 'Me' });
@@ -88,7 +89,7 @@ export function securityOf(context: ApiContext): Security {
   return context.security;
 }
 
-function meOf(security: Security, principal: Principal): z.infer<typeof meSchema> {
+function meOf(security: Security, principal: Principal, timezone: string | undefined): z.infer<typeof meSchema> {
   const user = principal.kind === 'user' ? security.users.get(principal.network, principal.id) : undefined;
   return {
     kind: principal.kind,
@@ -98,6 +99,7 @@ function meOf(security: Security, principal: Principal): z.infer<typeof meSchema
     sites: principal.sites === 'all' ? 'all' : [...principal.sites],
     ...(principal.owner !== undefined ? { owner: { ...principal.owner } } : {}),
     ...(principal.label !== undefined ? { label: principal.label } : {}),
+    ...(timezone !== undefined ? { timezone } : {}),
     ...(user !== undefined ? { user: userOut(viewOf(user)) } : {}),
   };
 }
@@ -164,7 +166,7 @@ export function authRoutes(context: ApiContext): Route[] {
         const security = securityOf(context);
         // An API key has no profile: it is told what it is without the self check.
         if (principal.kind === 'user') requireAllowed(context, principal, 'profile.manage', { network: principal.network, user: principal.id }, request.remote);
-        return Promise.resolve({ body: meOf(security, principal) });
+        return Promise.resolve({ body: meOf(security, principal, context.engine.catalogs.network(principal.network)?.timeZone) });
       },
     }),
   ];
