@@ -198,6 +198,17 @@ describe('the accounts screens in Chromium', () => {
     const row = page.locator('[data-testid="counterparty-row"]').filter({ hasText: 'e2e-fleet' });
     await expect.poll(async () => { await page.getByTestId('counterparty-refresh').click(); return row.count(); }, { timeout: 10_000 }).toBe(1);
     expect(plain(await row.innerText())).toContain('1 000,00 ₽');
+    // Editing opens with what is there (its code fixed); a new credit limit is saved with a PATCH.
+    const patches: string[] = [];
+    page.on('request', (request) => { if (request.method() === 'PATCH') patches.push(request.postData() ?? ''); });
+    await row.getByRole('button').click();
+    expect(await modal.getByTestId('party-id').inputValue()).toBe('e2e-fleet');
+    expect(await modal.getByTestId('party-name').inputValue()).toBe('ООО «Проверка»');
+    await modal.getByTestId('party-credit').locator('xpath=self::input | .//input').first().fill('2500');
+    await modal.locator('.ant-btn-primary').click();
+    await expect.poll(() => patches.length, { timeout: 5_000 }).toBe(1);
+    expect(JSON.parse(patches[0] ?? '{}')).toMatchObject({ name: 'ООО «Проверка»', creditLimit: 250_000 });
+    await expect.poll(async () => { await page.getByTestId('counterparty-refresh').click(); return plain(await row.innerText()); }, { timeout: 10_000 }).toContain('2 500,00 ₽');
     await page.close();
   });
 
@@ -206,6 +217,16 @@ describe('the accounts screens in Chromium', () => {
     await page.getByTestId('menu-clients').click();
     await page.locator('[data-testid="client-row"]').filter({ hasText: 'Петров' }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(screenshots, 'clients.png') });
+    // Editing shows what the engine holds beyond the list: Петров's group and birthday; saving without
+    // touching them keeps them.
+    await page.locator('[data-testid="client-row"]').filter({ hasText: 'Петров' }).getByRole('button').click();
+    const dialog = page.locator('.ant-modal');
+    await expect.poll(() => dialog.locator('.ant-select-selection-item').allInnerTexts(), { timeout: 5_000 }).toEqual(['taxi']);
+    expect(await dialog.locator('input[id$="birthday"]').inputValue()).toBe('12-02');
+    await dialog.locator('.ant-btn-primary').click();
+    await dialog.waitFor({ state: 'hidden' });
+    const petrov = (await page.evaluate(async () => (await fetch('/api/v1/clients/petrov', { credentials: 'same-origin' })).json())) as { groups: string[]; birthday?: string };
+    expect(petrov).toMatchObject({ groups: ['taxi'], birthday: '12-02' });
     const search = page.getByTestId('client-search').locator('input');
     await search.fill('а123вс 77');
     await search.press('Enter');

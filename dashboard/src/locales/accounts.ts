@@ -123,7 +123,7 @@ const ru = {
       kinds: { completed: 'Заправка', sale: 'Продажа', refunded: 'Возврат', topup: 'Пополнение', 'session.charged': 'Мойка' } as Record<string, string>,
       pc: { product: 'Товар', listPrice: 'Цена по прайсу', price: 'Цена', rule: 'Скидка', period: 'Период', count: 'Строк', quantity: 'Количество', amount: 'Сумма', discount: 'Скидка, ₽', discounts: 'Действующие скидки', targeted: 'персональная', program: 'Бонусная программа', rate: 'Ставка' },
       clients: {
-        searchHint: 'Имя или госномер', member: 'Член клуба', plates: 'Госномера', plate: 'Госномер', qr: 'QR-код', nfc: 'NFC-метка', groups: 'Группы', birthday: 'День рождения (ММ-ДД)',
+        searchHint: 'Имя или госномер', member: 'Член клуба', plates: 'Госномера', plate: 'Госномер', qr: 'QR-код', nfc: 'NFC-метка', keepCode: 'Пусто — код остаётся прежним (коды не показываются)', groups: 'Группы', birthday: 'День рождения (ММ-ДД)',
         newClient: 'Новый клиент', yes: 'да', no: 'нет',
       },
     },
@@ -253,7 +253,7 @@ const en: typeof ru = {
       kinds: { completed: 'Fuelling', sale: 'Sale', refunded: 'Refund', topup: 'Top-up', 'session.charged': 'Wash' },
       pc: { product: 'Product', listPrice: 'List price', price: 'Price', rule: 'Discount', period: 'Period', count: 'Lines', quantity: 'Quantity', amount: 'Amount', discount: 'Discount, RUB', discounts: 'Discounts in force', targeted: 'targeted', program: 'Bonus programme', rate: 'Rate' },
       clients: {
-        searchHint: 'Name or plate', member: 'Club member', plates: 'Plates', plate: 'Plate', qr: 'QR code', nfc: 'NFC tag', groups: 'Groups', birthday: 'Birthday (MM-DD)',
+        searchHint: 'Name or plate', member: 'Club member', plates: 'Plates', plate: 'Plate', qr: 'QR code', nfc: 'NFC tag', keepCode: 'Empty keeps the current code (codes are never shown)', groups: 'Groups', birthday: 'Birthday (MM-DD)',
         newClient: 'New client', yes: 'yes', no: 'no',
       },
     },

@@ -18,6 +18,8 @@ import { identifierRule, kopecksOf, rublesRule } from '../components/accounts/ru
 import { normalPlate } from './Attendant';
 
 interface Client { id: string; name: string; member: boolean; plates: string[]; account: Account }
+/** One client as `GET /clients/:id` answers it: with its groups and birthday (QR and NFC codes are never answered). */
+interface ClientRecord extends Client { cards: CardRow[]; groups: string[]; birthday?: string }
 
 interface EditValues { id: string; name: string; member: boolean; plate?: string; qr?: string; nfc?: string; groups?: string[]; birthday?: string; creditLimit?: number; balance?: number }
 
@@ -49,13 +51,20 @@ export function Clients(_props: { network: string }) {
   useEffect(() => load(), [load]);
 
   const openDetail = (id: string): void => {
-    api.get<Client & { cards: CardRow[] }>(`/clients/${encodeURIComponent(id)}`).then(setOpen, (error: unknown) => setProblem(problemText(t, error)));
+    api.get<ClientRecord>(`/clients/${encodeURIComponent(id)}`).then(setOpen, (error: unknown) => setProblem(problemText(t, error)));
   };
 
   const startEdit = (row: Client | 'new'): void => {
     form.resetFields();
     if (row === 'new') form.setFieldsValue({ member: false });
-    else form.setFieldsValue({ id: row.id, name: row.name, member: row.member, ...(row.plates[0] !== undefined ? { plate: row.plates[0] } : {}), creditLimit: row.account.creditLimit / 100 });
+    else {
+      form.setFieldsValue({ id: row.id, name: row.name, member: row.member, ...(row.plates[0] !== undefined ? { plate: row.plates[0] } : {}), creditLimit: row.account.creditLimit / 100 });
+      // Groups and birthday are the engine's (the list does not carry them): read the client to show them.
+      api.get<ClientRecord>(`/clients/${encodeURIComponent(row.id)}`).then(
+        (record) => form.setFieldsValue({ groups: record.groups, ...(record.birthday !== undefined ? { birthday: record.birthday } : {}) }),
+        (error: unknown) => setProblem(problemText(t, error)),
+      );
+    }
     setEditing(row);
   };
 
@@ -69,7 +78,8 @@ export function Clients(_props: { network: string }) {
       ...optional('qr'),
       ...optional('nfc'),
       ...optional('birthday'),
-      ...(values.groups !== undefined && values.groups.length > 0 ? { groups: values.groups } : {}),
+      // A new client without groups sends none; an edit sends the groups as shown, so removing the last one clears them.
+      ...(values.groups !== undefined && (values.groups.length > 0 || editing !== 'new') ? { groups: values.groups } : {}),
       ...(values.creditLimit !== undefined && values.creditLimit !== null ? { creditLimit: kopecksOf(values.creditLimit) } : {}),
     };
     try {
@@ -112,13 +122,13 @@ export function Clients(_props: { network: string }) {
         {open !== undefined && <AccountDetail kind="client" id={open.id} cards={open.cards} />}
       </Drawer>
       <Modal open={editing !== undefined} title={editing === 'new' ? t('accounts.parties.clients.newClient') : t('accounts.edit')} onOk={() => void save()} onCancel={() => setEditing(undefined)} okText={t('accounts.save')} cancelText={t('accounts.cancel')} destroyOnHidden>
-        <Form form={form} layout="vertical" preserve={false} autoComplete="off">
+        <Form form={form} layout="vertical" autoComplete="off">
           <Form.Item name="id" label={t('accounts.parties.id')} rules={[{ required: true, message: t('validation.required') }, identifierRule(t)]}><Input disabled={editing !== 'new'} /></Form.Item>
           <Form.Item name="name" label={t('accounts.parties.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}><Input /></Form.Item>
           <Form.Item name="member" valuePropName="checked"><Checkbox>{t('accounts.parties.clients.member')}</Checkbox></Form.Item>
           <Form.Item name="plate" label={t('accounts.parties.clients.plate')} rules={[{ validator: (_rule, value: unknown) => (value === undefined || value === '' || (typeof value === 'string' && platePattern.test(normalPlate(value))) ? Promise.resolve() : Promise.reject(new Error(t('validation.plate')))) }]}><Input /></Form.Item>
-          <Form.Item name="qr" label={t('accounts.parties.clients.qr')} rules={[{ max: 64 }]}><Input /></Form.Item>
-          <Form.Item name="nfc" label={t('accounts.parties.clients.nfc')} rules={[{ max: 64 }]}><Input /></Form.Item>
+          <Form.Item name="qr" label={t('accounts.parties.clients.qr')} rules={[{ max: 64 }]} {...(editing !== 'new' ? { extra: t('accounts.parties.clients.keepCode') } : {})}><Input /></Form.Item>
+          <Form.Item name="nfc" label={t('accounts.parties.clients.nfc')} rules={[{ max: 64 }]} {...(editing !== 'new' ? { extra: t('accounts.parties.clients.keepCode') } : {})}><Input /></Form.Item>
           <Form.Item name="groups" label={t('accounts.parties.clients.groups')}><Select mode="tags" tokenSeparators={[',', ' ']} /></Form.Item>
           <Form.Item name="birthday" label={t('accounts.parties.clients.birthday')} rules={[{ pattern: /^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, message: t('accounts.parties.clients.birthday') }]}><Input placeholder="03-08" style={{ width: 140 }} /></Form.Item>
           <Form.Item name="creditLimit" label={`${t('accounts.parties.creditLimit')}, ₽`} rules={[rublesRule(t, { zero: true })]}><InputNumber style={{ width: '100%' }} /></Form.Item>

@@ -110,7 +110,7 @@ export function Counterparties(_props: { network: string }) {
         {open !== undefined && <AccountDetail kind="counterparty" id={open.id} cards={open.cards} />}
       </Drawer>
       <Modal open={editing !== undefined} title={editing === 'new' ? t('accounts.parties.newCounterparty') : t('accounts.edit')} onOk={() => void save()} onCancel={() => setEditing(undefined)} okText={t('accounts.save')} cancelText={t('accounts.cancel')} destroyOnHidden>
-        <Form form={form} layout="vertical" preserve={false}>
+        <Form form={form} layout="vertical">
           <Form.Item name="id" label={t('accounts.parties.id')} rules={[{ required: true, message: t('validation.required') }, identifierRule(t)]}><Input disabled={editing !== 'new'} data-testid="party-id" /></Form.Item>
           <Form.Item name="name" label={t('accounts.parties.name')} rules={[{ required: true, whitespace: true, message: t('validation.required') }, { max: 200 }]}><Input data-testid="party-name" /></Form.Item>
           <Form.Item name="segment" label={t('accounts.parties.segment')} rules={[identifierRule(t)]}><Input /></Form.Item>

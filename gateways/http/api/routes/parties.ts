@@ -272,7 +272,13 @@ export function partyRoutes(context: ApiContext): Route[] {
       summary: 'A client with its account, plates and cards',
       tag,
       action: 'clients.read',
-      response: clientAnswer.extend({ cards: z.array(cardAnswer) }).meta({ id: 'ClientWithCards' }),
+      response: clientAnswer
+        .extend({
+          cards: z.array(cardAnswer),
+          groups: z.array(z.string()).describe('client groups (discount rules, the bonus program); from the engine'),
+          birthday: z.string().optional().describe('MM-DD, for cashier prompts; from the engine'),
+        })
+        .meta({ id: 'ClientWithCards' }),
       handle: async (request) => {
         const principal = principalOf(request);
         const id = idParam(request);
@@ -286,7 +292,19 @@ export function partyRoutes(context: ApiContext): Route[] {
         const row = result.rows[0] as Row | undefined;
         if (row === undefined) throw notFound('client');
         const cards = await cardsOfOwner(context, principal.network, { kind: 'client', id });
-        return { body: { id, name: String(row['name']), member: row['member'] === true, plates: (row['plates'] as string[]).map(String), account: accountOf(row), cards } };
+        const held = context.engine.accountOf(principal.network, 'client', id);
+        return {
+          body: {
+            id,
+            name: String(row['name']),
+            member: row['member'] === true,
+            plates: (row['plates'] as string[]).map(String),
+            account: accountOf(row),
+            cards,
+            groups: held?.groups ?? [],
+            ...(held?.birthday !== undefined ? { birthday: held.birthday } : {}),
+          },
+        };
       },
     }),
     route({
