@@ -13,7 +13,8 @@
 // latency-vs-rate chart), and prints the markdown report with ratios against the baselines of the
 // same run. Flags: --smoke, --only <part>[,<part>…], --repeats N, --generators N|auto, --pg-pool N,
 // --read-model auto|server|pglite, --no-write.
-// Exit code 1 when a part failed or a check broke. PostgreSQL or pgbench missing: P2/P1 are skipped.
+// Exit code 1 when a part failed or a check broke. PostgreSQL or pgbench missing: P2/P1 are skipped;
+// Chromium missing (CHROMIUM_PATH, else /usr/bin/chromium): the browser part is.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ import { runSearchBench } from './read-model-search.js';
 import type { ScenarioResult } from './stats.js';
 import { median } from './stats.js';
 import { natsServerBinary } from '../test/support/nats.js';
+import { chromiumPath } from '../test/support/browser.js';
 
 export const benchParts = ['core', 'nats', 'pg', 'pgbench', 'crash', 'scale', 'alerts', 'search', 'lag', 'browser'] as const;
 export type BenchPart = (typeof benchParts)[number];
@@ -313,10 +315,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
 
   if (parts.has('browser')) {
-    const browser = await attempt('browser', () => runBrowserBench({ ...plan.browser, log }));
-    if (browser) {
-      report.browser = browser;
-      report.violations.push(...browser.violations);
+    if (!existsSync(chromiumPath)) report.skipped.push(`browser: no Chromium at ${chromiumPath} (CHROMIUM_PATH)`);
+    else {
+      const browser = await attempt('browser', () => runBrowserBench({ ...plan.browser, log }));
+      if (browser) {
+        report.browser = browser;
+        report.violations.push(...browser.violations);
+      }
     }
   }
 
