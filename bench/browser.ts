@@ -4,13 +4,16 @@
 // session's cookie. Operations are offered to the engine in process, open loop on a schedule: shop
 // receipts at the demo's tills without shifts, every other one on a driver's card of the demo fleet
 // (no PIN; water, so neither the cards' limits nor the fleet's account run out), the others paid in
-// cash. One run measures, in the page, a warm-up (not reported), then the page open with NO load —
-// the baseline —, then the load, for the same time each:
+// cash. One run measures, in the page, after a warm-up (not reported), the page open with NO load —
+// the baseline — and the load, for the same time each, interleaved when repeated (idle, load, load,
+// idle, …; medians reported), the page left to settle before each phase:
 //   frames per second (requestAnimationFrame callbacks) and the worst gap between two frames;
 //   long tasks (PerformanceObserver 'longtask': count, total ms, share of the phase's wall time);
 //   commit → screen: Date.now() in the page when React has committed the list that shows an item
 //   (the feed's `window.__tesseraFeedProbe` hook) minus the item's `at` (the engine's decision time,
 //   so the flush, the stream's batching every streamBatchMs and the page's own 250 ms batching are in it);
+//   the page's main thread: busy time (Chromium's own TaskDuration, of which script, layout and
+//   style) as a share of the phase's wall time, and the JS heap at its end (DevTools' Performance domain);
 //   events shown per second against events committed and operations offered.
 // Afterwards every event of the network committed since the page was live must have been shown
 // exactly once: no gaps, no duplicates (violations otherwise). Page scripts are strings: tsx's
@@ -31,7 +34,7 @@ import { ensureDashboardBuilt, launchChromium } from '../test/support/browser.js
 import { signIn } from '../test/support/sign-in.js';
 import { repoRoot } from './processes.js';
 import type { LatencySummary } from './stats.js';
-import { LatencyRecorder, cpuPercent, countOutcome, ownCpuMicros, perSecond, sleep } from './stats.js';
+import { LatencyRecorder, cpuPercent, countOutcome, median, ownCpuMicros, perSecond, sleep } from './stats.js';
 
 export interface BrowserBenchOptions {
   /** Operations offered per second during the warm-up and the load. */
@@ -40,6 +43,10 @@ export interface BrowserBenchOptions {
   warmupMs: number;
   /** Each measured phase: the baseline (no load) and the load. */
   durationMs: number;
+  /** Pairs of phases (idle and load), in ABBA order. */
+  repeats: number;
+  /** Before each phase: time for the page to show what the last one left. */
+  settleMs: number;
   /** After the load: how long the page may take to show the last committed events. */
   drainTimeoutMs: number;
   /** How long the page may take to go live (its stream subscribed: a marker receipt shown). */
@@ -49,12 +56,15 @@ export interface BrowserBenchOptions {
 
 export interface BrowserPhase {
   phase: 'idle' | 'load';
+  repeat: number;
   wallMs: number;
   frames: number;
   framesPerSecond: number;
   /** The longest time between two frames (or the phase's edge and a frame), ms. */
   worstFrameGapMs: number;
   longTasks: { count: number; totalMs: number; longestMs: number; shareOfWallTime: number };
+  /** The renderer's main thread over the phase (DevTools Performance.getMetrics): busy share of wall time, its parts in ms, JS heap used at the end (MB). */
+  mainThread: { busyShare: number; scriptMs: number; layoutMs: number; styleMs: number; heapUsedMB: number };
   /** Operations offered and answered in the phase (0 in the baseline). */
   offered: { operations: number; perSecond: number };
   /** The network's events the engine committed in the phase, and those of them the page showed. */
@@ -64,21 +74,34 @@ export interface BrowserPhase {
   latency: LatencySummary;
 }
 
+export interface BrowserSummary {
+  framesPerSecond: number;
+  worstFrameGapMs: number;
+  longTaskShare: number;
+  mainThreadBusy: number;
+  offeredPerSecond: number;
+  committedPerSecond: number;
+  shownPerSecond: number;
+  latency: LatencySummary;
+}
+
 export interface BrowserBenchReport {
   chromium: string;
   rate: number;
   durationS: number;
   viewport: { width: number; height: number };
-  idle: BrowserPhase;
-  load: BrowserPhase;
-  /** Load ÷ idle frames per second (1: as smooth as idle) and shown ÷ committed events per second under load (1: keeps up). */
-  ratios: { framesPerSecond: number; shownOverCommitted: number; shownOverOffered: number };
+  phases: BrowserPhase[];
+  /** Medians over the repeats of each kind of phase (the worst frame gap: the worst of all); latency over every event committed in them. */
+  idle: BrowserSummary;
+  load: BrowserSummary;
+  /** Load ÷ idle frames/s (1: as smooth as idle) and main-thread busy share; shown ÷ committed (1: keeps up) and shown ÷ offered per second under load. */
+  ratios: { framesPerSecond: number; mainThreadBusy: number; shownOverCommitted: number; shownOverOffered: number };
   /** Replies to the operations of the load phase by result/reason. */
   outcomes: Record<string, number>;
   /** Sends more than lateSendMs behind their schedule, and the worst lag (ms). */
   lateSends: number;
   maxSendLagMs: number;
-  /** CPU of this process (engine, HTTP and WebSocket gateway, the load) over the load phase, % of one core. */
+  /** CPU of this process (engine, HTTP and WebSocket gateway, the load) over the load phases, % of one core. */
   serverCpuPercent: number;
   /** Every event of the network committed while the page was live, shown once. */
   checks: { expected: number; shown: number; missing: number; duplicates: number; unexpected: number; drainMs: number };
@@ -129,6 +152,19 @@ const pageScript = `(() => {
     },
   };
 })();`;
+
+interface Measured {
+  phase: BrowserPhase['phase'];
+  repeat: number;
+  page: PagePhase;
+  thread: BrowserPhase['mainThread'];
+  /** performance.now() in the page, ms. */
+  wallMs: number;
+  /** Date.now() bounds. */
+  from: number;
+  to: number;
+  operations: number;
+}
 
 interface PagePhase {
   frames: number;
@@ -237,10 +273,14 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     }
     log(`browser: the feed is live; warm-up ${options.warmupMs} ms at ${options.rate}/s`);
     await offer(options.warmupMs, false);
-    await sleep(1_000);
 
     const pageNow = async (): Promise<number> => Number(await page.evaluate('window.__tesseraBench.now()'));
-    const measure = async (phase: BrowserPhase['phase'], load: () => Promise<number>): Promise<{ page: PagePhase; wallMs: number; from: number; to: number; operations: number }> => {
+    const devtools = await context.newCDPSession(page);
+    await devtools.send('Performance.enable');
+    const metrics = async (): Promise<Record<string, number>> => Object.fromEntries((await devtools.send('Performance.getMetrics')).metrics.map((metric) => [metric.name, metric.value]));
+    const measure = async (phase: BrowserPhase['phase'], repeat: number, load: () => Promise<number>): Promise<Measured> => {
+      await sleep(options.settleMs);
+      const before = await metrics();
       const pageFrom = await pageNow();
       const from = Date.now();
       const started = performance.now();
@@ -248,26 +288,44 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       const wallMs = performance.now() - started;
       const to = Date.now();
       const pageTo = await pageNow();
+      const after = await metrics();
       const measured = await page.evaluate<PagePhase>(`window.__tesseraBench.phase(${pageFrom}, ${pageTo})`);
-      log(`browser: ${phase} ${Math.round(wallMs)} ms, ${measured.frames} frames, ${measured.longTasksCount} long tasks`);
-      return { page: measured, wallMs: pageTo - pageFrom, from, to, operations };
+      // Durations are cumulative seconds.
+      const spentMs = (name: string): number => Math.round(((after[name] ?? 0) - (before[name] ?? 0)) * 1000);
+      const thread = { busyShare: Math.round((spentMs('TaskDuration') / (pageTo - pageFrom)) * 1000) / 1000, scriptMs: spentMs('ScriptDuration'), layoutMs: spentMs('LayoutDuration'), styleMs: spentMs('RecalcStyleDuration'), heapUsedMB: Math.round((after['JSHeapUsedSize'] ?? 0) / 1e5) / 10 };
+      log(`browser: ${phase} ${Math.round(wallMs)} ms, ${measured.frames} frames, ${measured.longTasksCount} long tasks, main thread busy ${thread.busyShare}`);
+      return { phase, repeat, page: measured, thread, wallMs: pageTo - pageFrom, from, to, operations };
     };
 
-    log(`browser: baseline, no load, ${options.durationMs} ms`);
-    const idle = await measure('idle', async () => {
-      await sleep(options.durationMs);
-      return 0;
-    });
-    log(`browser: load, ${options.rate}/s for ${options.durationMs} ms`);
-    const cpuBefore = ownCpuMicros();
+    const runs: Measured[] = [];
+    let cpuMicros = 0;
     let cpuWallMs = 0;
-    const load = await measure('load', async () => {
-      const started = performance.now();
-      const operations = await offer(options.durationMs, true);
-      cpuWallMs = performance.now() - started;
-      return operations;
-    });
-    const serverCpuPercent = cpuPercent(ownCpuMicros() - cpuBefore, cpuWallMs);
+    for (let repeat = 1; repeat <= options.repeats; repeat++) {
+      const order: BrowserPhase['phase'][] = repeat % 2 === 1 ? ['idle', 'load'] : ['load', 'idle'];
+      for (const phase of order) {
+        log(`browser: ${phase === 'idle' ? 'baseline, no load' : `load, ${options.rate}/s`}, ${options.durationMs} ms (repeat ${repeat})`);
+        if (phase === 'idle') {
+          runs.push(
+            await measure(phase, repeat, async () => {
+              await sleep(options.durationMs);
+              return 0;
+            }),
+          );
+          continue;
+        }
+        runs.push(
+          await measure(phase, repeat, async () => {
+            const cpuBefore = ownCpuMicros();
+            const started = performance.now();
+            const operations = await offer(options.durationMs, true);
+            cpuWallMs += performance.now() - started;
+            cpuMicros += ownCpuMicros() - cpuBefore;
+            return operations;
+          }),
+        );
+      }
+    }
+    const serverCpuPercent = cpuPercent(cpuMicros, cpuWallMs);
 
     // Drain: the page shows what was committed up to now (or the timeout passes).
     await engine.store.flushed();
@@ -302,9 +360,10 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     if (missing.length > 0) violations.push(`browser: ${missing.length} committed events never shown by the feed (first ${missing.slice(0, 5).join(', ')})`);
     if (duplicates.length > 0) violations.push(`browser: ${duplicates.length} events shown more than once (first ${duplicates.slice(0, 5).join(', ')})`);
     if (unexpected.length > 0) violations.push(`browser: ${unexpected.length} events shown that the engine did not commit for ${network} (first ${unexpected.slice(0, 5).join(', ')})`);
-    if (load.operations === 0 || expected.length === 0) violations.push('browser: nothing was offered or committed');
+    if (runs.every((run) => run.operations === 0) || expected.length === 0) violations.push('browser: nothing was offered or committed');
 
-    const phaseOf = (name: BrowserPhase['phase'], measured: Awaited<ReturnType<typeof measure>>): BrowserPhase => {
+    const recorders = { idle: new LatencyRecorder(), load: new LatencyRecorder() };
+    const phaseOf = (measured: Measured): BrowserPhase => {
       const inPhase = expected.filter((event) => event.at >= measured.from && event.at <= measured.to);
       const recorder = new LatencyRecorder();
       let shown = 0;
@@ -312,33 +371,52 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
         const at = shownAt.get(event.position);
         if (at === undefined) continue;
         recorder.recordMs(Math.max(0, at - event.at));
+        recorders[measured.phase].recordMs(Math.max(0, at - event.at));
       }
       for (const at of shownAt.values()) if (at >= measured.from && at <= measured.to) shown++;
       const p = measured.page;
       return {
-        phase: name,
+        phase: measured.phase,
+        repeat: measured.repeat,
         wallMs: Math.round(measured.wallMs),
         frames: p.frames,
         framesPerSecond: perSecond(p.frames, measured.wallMs),
         worstFrameGapMs: Math.round(p.worstGapMs * 10) / 10,
         longTasks: { count: p.longTasksCount, totalMs: Math.round(p.longTasksMs), longestMs: Math.round(p.longestMs), shareOfWallTime: Math.round((p.longTasksMs / measured.wallMs) * 1000) / 1000 },
+        mainThread: measured.thread,
         offered: { operations: measured.operations, perSecond: perSecond(measured.operations, measured.wallMs) },
         committed: { events: inPhase.length, perSecond: perSecond(inPhase.length, measured.wallMs) },
         shown: { events: shown, perSecond: perSecond(shown, measured.wallMs) },
         latency: recorder.summary(),
       };
     };
-    const idlePhase = phaseOf('idle', idle);
-    const loadPhase = phaseOf('load', load);
+    const phases = runs.map(phaseOf);
+    const summaryOf = (kind: BrowserPhase['phase']): BrowserSummary => {
+      const of = phases.filter((phase) => phase.phase === kind);
+      const middle = (pick: (phase: BrowserPhase) => number): number => median(of.map(pick));
+      return {
+        framesPerSecond: middle((phase) => phase.framesPerSecond),
+        worstFrameGapMs: Math.max(0, ...of.map((phase) => phase.worstFrameGapMs)),
+        longTaskShare: middle((phase) => phase.longTasks.shareOfWallTime),
+        mainThreadBusy: middle((phase) => phase.mainThread.busyShare),
+        offeredPerSecond: middle((phase) => phase.offered.perSecond),
+        committedPerSecond: middle((phase) => phase.committed.perSecond),
+        shownPerSecond: middle((phase) => phase.shown.perSecond),
+        latency: recorders[kind].summary(),
+      };
+    };
+    const idlePhase = summaryOf('idle');
+    const loadPhase = summaryOf('load');
     const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 1000) / 1000 : 0);
     return {
       chromium,
       rate: options.rate,
       durationS: options.durationMs / 1000,
       viewport,
+      phases,
       idle: idlePhase,
       load: loadPhase,
-      ratios: { framesPerSecond: ratio(loadPhase.framesPerSecond, idlePhase.framesPerSecond), shownOverCommitted: ratio(loadPhase.shown.perSecond, loadPhase.committed.perSecond), shownOverOffered: ratio(loadPhase.shown.perSecond, loadPhase.offered.perSecond) },
+      ratios: { framesPerSecond: ratio(loadPhase.framesPerSecond, idlePhase.framesPerSecond), mainThreadBusy: ratio(loadPhase.mainThreadBusy, idlePhase.mainThreadBusy), shownOverCommitted: ratio(loadPhase.shownPerSecond, loadPhase.committedPerSecond), shownOverOffered: ratio(loadPhase.shownPerSecond, loadPhase.offeredPerSecond) },
       outcomes,
       lateSends,
       maxSendLagMs: Math.round(maxSendLagMs * 10) / 10,
