@@ -175,6 +175,18 @@ describe('bench smoke', () => {
     expect(lag?.eventsPerSecond.projected).toBeGreaterThan(0);
     expect(lag?.lag.samples).toBeGreaterThan(0);
 
+    // The live feed in Chromium: both phases measured, the load reached the page, and every event of the
+    // network committed while the page was live was shown exactly once (else a violation, above).
+    if (!report.skipped.some((reason) => reason.startsWith('browser:'))) {
+      const browser = report.browser;
+      expect(browser?.phases.map((phase) => phase.phase).sort()).toEqual(['idle', 'load']);
+      for (const phase of browser?.phases ?? []) expect(phase.frames, phase.phase).toBeGreaterThan(0);
+      expect(browser?.phases.find((phase) => phase.phase === 'load')?.offered.operations).toBeGreaterThan(0);
+      expect(browser?.load.latency.count).toBeGreaterThan(0);
+      expect(browser?.checks.expected).toBeGreaterThan(0);
+      expect(browser?.checks.shown).toBe(browser?.checks.expected);
+    }
+
     if (!report.skipped.some((reason) => reason.startsWith('pgbench'))) {
       expect(report.pgbench?.runs.length).toBe(4);
       for (const run of report.pgbench?.runs ?? []) expect(run.tps, `${run.script} ${run.clients}`).toBeGreaterThan(0);

@@ -7,12 +7,14 @@
 //   scale   — 1,000,000 cards, restart time and memory (bench/scale.ts);
 //   alerts  — decisions with every alert rule on against none, in process, same run (bench/alerts.ts);
 //   search  — the feed's search over 1,000,000 operations in the read model, and through HTTP (bench/read-model-search.ts);
-//   lag     — the projector's lag behind the engine at a sustained rate (bench/read-model-lag.ts).
+//   lag     — the projector's lag behind the engine at a sustained rate (bench/read-model-lag.ts);
+//   browser — the dashboard's live feed in real Chromium at 1,000 operations/s against the page idle (bench/browser.ts).
 // Checks correctness after each, writes bench/results/<timestamp>.json, .md and .svg (the
 // latency-vs-rate chart), and prints the markdown report with ratios against the baselines of the
 // same run. Flags: --smoke, --only <part>[,<part>…], --repeats N, --generators N|auto, --pg-pool N,
 // --read-model auto|server|pglite, --no-write.
-// Exit code 1 when a part failed or a check broke. PostgreSQL or pgbench missing: P2/P1 are skipped.
+// Exit code 1 when a part failed or a check broke. PostgreSQL or pgbench missing: P2/P1 are skipped;
+// Chromium missing (CHROMIUM_PATH, else /usr/bin/chromium): the browser part is.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -37,6 +39,8 @@ import { runScale } from './scale.js';
 import { scenarios as allScenarios } from './scenarios/index.js';
 import type { AlertsBenchOptions, AlertsBenchReport } from './alerts.js';
 import { runAlertsBench } from './alerts.js';
+import type { BrowserBenchOptions, BrowserBenchReport, BrowserSummary } from './browser.js';
+import { runBrowserBench } from './browser.js';
 import type { LagBenchOptions, LagBenchReport } from './read-model-lag.js';
 import { runLagBench } from './read-model-lag.js';
 import type { SearchBenchOptions, SearchBenchReport } from './read-model-search.js';
@@ -44,8 +48,9 @@ import { runSearchBench } from './read-model-search.js';
 import type { ScenarioResult } from './stats.js';
 import { median } from './stats.js';
 import { natsServerBinary } from '../test/support/nats.js';
+import { chromiumPath } from '../test/support/browser.js';
 
-export const benchParts = ['core', 'nats', 'pg', 'pgbench', 'crash', 'scale', 'alerts', 'search', 'lag'] as const;
+export const benchParts = ['core', 'nats', 'pg', 'pgbench', 'crash', 'scale', 'alerts', 'search', 'lag', 'browser'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -92,6 +97,7 @@ export interface BenchReport {
   alerts?: AlertsBenchReport;
   search?: SearchBenchReport;
   lag?: LagBenchReport;
+  browser?: BrowserBenchReport;
   ratios: Ratio[];
   skipped: string[];
   /** Parts that threw. */
@@ -113,6 +119,7 @@ interface Plan {
   alerts: Omit<AlertsBenchOptions, 'log'>;
   search: Omit<SearchBenchOptions, 'log'>;
   lag: Omit<LagBenchOptions, 'log'>;
+  browser: Omit<BrowserBenchOptions, 'log'>;
 }
 
 const scenarioNames = allScenarios.map((scenario) => scenario.name);
@@ -144,6 +151,7 @@ export function planFor(smoke: boolean): Plan {
       alerts: { network, rate: 300, durationMs: 1_000, inFlight: 128, closedFlows: 1_500, repeats: 1 },
       search: { rows: 20_000, cards: 2_000, sites: 50, terminalsPerSite: 8, accounts: 1_000, counterparties: 200, days: 90, clients: 4, warmupMs: 300, durationMs: 1_500, http: true, database: 'auto' },
       lag: { network, calibrationInFlight: 256, calibrationWarmupMs: 500, calibrationMs: 1_000, rateFraction: 0.5, durationMs: 2_000, sampleEveryMs: 100, database: 'auto' },
+      browser: { rate: 300, warmupMs: 500, durationMs: 2_000, repeats: 1, settleMs: 500, drainTimeoutMs: 5_000, liveTimeoutMs: 20_000 },
     };
   }
   const network = { cards: 100_000, accounts: 10_000, terminals: 1_000 };
@@ -171,6 +179,7 @@ export function planFor(smoke: boolean): Plan {
     alerts: { network, rate: 500, durationMs: 5_000, inFlight: 256, closedFlows: 20_000, repeats: 3 },
     search: { rows: 1_000_000, cards: 50_000, sites: 50, terminalsPerSite: 8, accounts: 10_000, counterparties: 2_000, days: 90, clients: 4, warmupMs: 3_000, durationMs: 20_000, http: true, database: 'auto' },
     lag: { network, calibrationInFlight: 256, calibrationWarmupMs: 3_000, calibrationMs: 5_000, rateFraction: 0.5, durationMs: 30_000, sampleEveryMs: 100, database: 'auto' },
+    browser: { rate: 1_000, warmupMs: 3_000, durationMs: 20_000, repeats: 2, settleMs: 1_000, drainTimeoutMs: 10_000, liveTimeoutMs: 30_000 },
   };
 }
 
@@ -305,6 +314,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
   }
 
+  if (parts.has('browser')) {
+    if (!existsSync(chromiumPath)) report.skipped.push(`browser: no Chromium at ${chromiumPath} (CHROMIUM_PATH)`);
+    else {
+      const browser = await attempt('browser', () => runBrowserBench({ ...plan.browser, log }));
+      if (browser) {
+        report.browser = browser;
+        report.violations.push(...browser.violations);
+      }
+    }
+  }
+
   report.ratios = ratiosOf(report);
   report.finishedAt = new Date().toISOString();
   if (options.write !== false) writeResults(report);
@@ -374,6 +394,12 @@ export function ratiosOf(report: BenchReport): Ratio[] {
   }
   const lag = report.lag;
   if (lag) add('read model: projected events/s ÷ journal events/s at the sustained rate (1: keeps up)', lag.eventsPerSecond.projected, lag.eventsPerSecond.journal);
+  const browser = report.browser;
+  if (browser) {
+    add(`live feed in Chromium: frames/s at ${browser.rate} operations/s ÷ frames/s idle (1: as smooth as idle)`, browser.load.framesPerSecond, browser.idle.framesPerSecond);
+    add('live feed in Chromium: main thread busy share at load ÷ idle (above 1: the page works harder)', browser.load.mainThreadBusy, browser.idle.mainThreadBusy);
+    add('live feed in Chromium: events shown/s ÷ events committed/s under load (1: keeps up)', browser.load.shownPerSecond, browser.load.committedPerSecond);
+  }
   return ratios;
 }
 
@@ -603,6 +629,31 @@ export function formatReport(report: BenchReport): string {
     lines.push('');
     lines.push(
       `Journal ${lag.eventsPerSecond.journal} events/s, projected ${lag.eventsPerSecond.projected} events/s. Lag (${lag.lag.samples} samples every 100 ms): max ${lag.lag.maxSeconds} s (${lag.lag.maxPositions} positions), p99 ${lag.lag.p99Seconds} s (${lag.lag.p99Positions} positions), p50 ${lag.lag.p50Seconds} s; caught up ${lag.catchUpMs} ms after the last reply. ${lag.withinTarget ? 'Within' : 'Over'} the target.`,
+    );
+    lines.push('');
+  }
+
+  const browser = report.browser;
+  if (browser) {
+    const r = browser.ratios;
+    const c = browser.checks;
+    const ms = (summary: BrowserSummary['latency'], pick: 'p50' | 'p99' | 'max'): string => (summary.count > 0 ? fixed(summary[pick], 0) : '—');
+    lines.push(`### The live feed in Chromium (\`/feed\`, ${browser.chromium}, ${browser.viewport.width}×${browser.viewport.height}): ${browser.rate} operations/s for ${browser.durationS} s against the page idle as long`);
+    lines.push('');
+    lines.push(
+      `Medians of ${browser.phases.length / 2} repeat(s): frames/s idle ${browser.idle.framesPerSecond}, under load ${browser.load.framesPerSecond} (ratio ${r.framesPerSecond.toFixed(3)}); worst frame gap idle ${browser.idle.worstFrameGapMs} ms, under load ${browser.load.worstFrameGapMs} ms; long-task share of wall time idle ${browser.idle.longTaskShare.toFixed(3)}, under load ${browser.load.longTaskShare.toFixed(3)}; main thread busy idle ${browser.idle.mainThreadBusy.toFixed(3)}, under load ${browser.load.mainThreadBusy.toFixed(3)} (ratio ${r.mainThreadBusy.toFixed(3)}); commit→screen under load p50 ${ms(browser.load.latency, 'p50')} ms, p99 ${ms(browser.load.latency, 'p99')} ms, max ${ms(browser.load.latency, 'max')} ms (${browser.load.latency.count} events); under load offered ${browser.load.offeredPerSecond} operations/s, committed ${browser.load.committedPerSecond} events/s, shown ${browser.load.shownPerSecond} events/s (shown ÷ committed ${r.shownOverCommitted.toFixed(3)}, ÷ offered ${r.shownOverOffered.toFixed(3)}).`,
+    );
+    lines.push('');
+    lines.push('| phase | repeat | offered ops/s | committed events/s | shown events/s | frames/s | worst frame gap ms | long tasks | long tasks ms | longest ms | long-task share | main thread busy | script / layout / style ms | JS heap MB | commit→screen p50 | p99 | max | latency samples |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const phase of browser.phases) {
+      lines.push(
+        `| ${phase.phase} | ${phase.repeat} | ${phase.offered.perSecond} | ${phase.committed.perSecond} | ${phase.shown.perSecond} | ${phase.framesPerSecond} | ${phase.worstFrameGapMs} | ${phase.longTasks.count} | ${phase.longTasks.totalMs} | ${phase.longTasks.longestMs} | ${phase.longTasks.shareOfWallTime.toFixed(3)} | ${phase.mainThread.busyShare.toFixed(3)} | ${phase.mainThread.scriptMs} / ${phase.mainThread.layoutMs} / ${phase.mainThread.styleMs} | ${phase.mainThread.heapUsedMB} | ${phase.latency.count > 0 ? fixed(phase.latency.p50, 0) : '—'} | ${phase.latency.count > 0 ? fixed(phase.latency.p99, 0) : '—'} | ${phase.latency.count > 0 ? fixed(phase.latency.max, 0) : '—'} | ${phase.latency.count} |`,
+      );
+    }
+    lines.push('');
+    lines.push(
+      `Replies under load: ${Object.entries(browser.outcomes).map(([outcome, count]) => `${outcome} ${count}`).join(', ')}; ${browser.lateSends} sends > 2 ms late (worst ${browser.maxSendLagMs} ms); this process (engine, gateways, load) ${browser.serverCpuPercent} % of one core. Commit→screen: the item's \`at\` (decision time) to React's commit of the list showing it, ms. Feed check: ${c.expected} events committed while the page was live, ${c.shown} shown, ${c.missing} missing, ${c.duplicates} shown twice, ${c.unexpected} unexpected (drained in ${c.drainMs} ms).`,
     );
     lines.push('');
   }
