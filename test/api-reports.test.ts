@@ -419,8 +419,19 @@ describe.each(backends)('balances and reports on $name (seed ' + String(seed) + 
     expect(rules).toContain('transline-dt-contract');
     expect(rules).toContain('fleet-large-fuel');
     expect(conditions['bonus']).toBeNull();
+    // Rules for client groups or club members are not a counterparty's.
+    expect(rules).not.toContain('taxi-fuel');
+    expect(rules).not.toContain('club-cafe');
     const client = await ok(`/api/v1/clients/ivanova/pricing-conditions${query()}`);
     expect((client['discounts'] as Row[]).map((rule) => rule['id'])).not.toContain('fleet-large-fuel');
+    // Иванова is a club member in no group; Петров is in the taxi group and not a member.
+    expect((client['discounts'] as Row[]).map((rule) => rule['id'])).toEqual(['club-cafe', 'night-dt']);
+    expect((client['discounts'] as Row[]).find((rule) => rule['id'] === 'club-cafe')).toMatchObject({ members: true, clientGroups: null, targeted: true, percent: 1_000 });
+    const taxi = await ok(`/api/v1/clients/petrov/pricing-conditions${query()}`);
+    expect((taxi['discounts'] as Row[]).map((rule) => rule['id'])).toEqual(['night-dt', 'taxi-fuel']);
+    expect((taxi['discounts'] as Row[]).find((rule) => rule['id'] === 'taxi-fuel')).toMatchObject({ clientGroups: ['taxi'], members: false, targeted: true, perUnit: 100 });
+    expect((conditions['discounts'] as Row[]).find((rule) => rule['id'] === 'fleet-volume-1000')).toMatchObject({ threshold: { period: 'month', volume: 1_000_000 } });
+    expect((conditions['discounts'] as Row[]).find((rule) => rule['id'] === 'transline-dt-contract')).toMatchObject({ fixedPrice: 6_600, percent: null });
     expect(client['bonus']).toEqual({ rate: 100, redeem: true, products: ['fuel', 'cafe', 'drinks', 'goods'] });
     // A wash tariff's quantity is in minutes, and says so; a shop product's in thousandths of its unit.
     const washed = tally.lines.filter((line) => line.account === 'acct:sever:cl:ivanova' && !line.refund && line.product.startsWith('WASH-'));

@@ -52,6 +52,11 @@ describe('the client cabinet in the dashboard', () => {
     expect(row).toContain(rub(150_000 - amount));
     await balance.getByText(rub(150_000 - amount)).waitFor();
     expect(await page.getByTestId('pricing-history').innerText()).toContain('WASH-STD');
+    // The discounts in force are the ones that can price her purchases: the club's, not the taxi group's.
+    const discounts = await page.getByTestId('pricing-discounts').innerText();
+    expect(discounts).toContain('Клуб: −10 % в кафе');
+    expect(discounts).toContain('для членов клуба');
+    expect(discounts).not.toContain('Такси');
     // Wash time in minutes, as the engine charged it (not thousandths of a unit).
     const minutes = Number((stopped as { minutes?: number }).minutes);
     expect(await page.getByTestId('pricing-history').locator('tr').filter({ hasText: 'WASH-STD' }).innerText()).toContain(`${minutes} мин`);

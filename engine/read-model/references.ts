@@ -84,6 +84,10 @@ interface DiscountRow {
   hours: string | null;
   valid_from: number | null;
   valid_to: number | null;
+  fixed_price: number | null;
+  client_groups: string[] | null;
+  members_only: boolean;
+  threshold: { period: string; volume?: number | undefined; amount?: number | undefined } | null;
 }
 interface TariffRow {
   network: string;
@@ -108,7 +112,7 @@ const catalogWrites = {
     'discounts',
     {
       network: 'text', id: 'text', name: 'text', percent: 'integer', per_unit: 'bigint', products: 'text[]', segments: 'text[]', counterparties: 'text[]',
-      sites: 'text[]', hours: 'text', valid_from: 'timestamptz', valid_to: 'timestamptz',
+      sites: 'text[]', hours: 'text', valid_from: 'timestamptz', valid_to: 'timestamptz', fixed_price: 'bigint', client_groups: 'text[]', members_only: 'boolean', threshold: 'jsonb',
     },
     '',
   ),
@@ -170,6 +174,10 @@ export function catalogStep(reader: ReferenceReader, network: string): Reference
         hours: rule.hours ?? null,
         valid_from: rule.from ?? null,
         valid_to: rule.to ?? null,
+        fixed_price: rule.fixedPrice ?? null,
+        client_groups: rule.clientGroups ?? null,
+        members_only: rule.members === true,
+        threshold: rule.threshold ?? null,
       })),
     ),
   );
@@ -199,6 +207,7 @@ interface AccountRow {
   name: string;
   segment: string | null;
   member: boolean | null;
+  client_groups: string[] | null;
   opening_balance: number;
   credit_limit: number;
 }
@@ -235,7 +244,7 @@ interface PlateRow {
 const manyWrites = {
   accounts: upsert<AccountRow>(
     'accounts',
-    { key: 'text', network: 'text', owner: 'text', owner_id: 'text', name: 'text', segment: 'text', member: 'boolean', opening_balance: 'bigint', credit_limit: 'bigint' },
+    { key: 'text', network: 'text', owner: 'text', owner_id: 'text', name: 'text', segment: 'text', member: 'boolean', client_groups: 'text[]', opening_balance: 'bigint', credit_limit: 'bigint' },
     ['key'],
   ),
   counterparties: upsert<CounterpartyRow>('counterparties', { network: 'text', id: 'text', name: 'text', segment: 'text', account: 'text' }, ['network', 'id']),
@@ -266,6 +275,7 @@ function accountStep(accounts: readonly AccountConfig[]): ReferenceStep {
         name: account.name,
         segment: account.segment ?? null,
         member: account.member ?? null,
+        client_groups: account.groups ?? null,
         opening_balance: account.openingBalance,
         credit_limit: account.creditLimit,
       })),

@@ -23,6 +23,8 @@ export interface AccountRecord {
   name: string;
   segment: string | null;
   member: boolean | null;
+  /** A client's groups (discount rules, the bonus program); null for counterparties and clients in none. */
+  groups: string[] | null;
   openingBalance: number;
   creditLimit: number;
 }
@@ -52,6 +54,7 @@ interface AccountColumns {
   name: string;
   segment: string | null;
   member: boolean | null;
+  client_groups: string[] | null;
   opening_balance: number;
   credit_limit: number;
 }
@@ -63,6 +66,7 @@ function accountRecord(row: AccountColumns): AccountRecord {
     name: row.name,
     segment: row.segment,
     member: row.member,
+    groups: row.client_groups,
     openingBalance: row.opening_balance,
     creditLimit: row.credit_limit,
   };
@@ -71,7 +75,7 @@ function accountRecord(row: AccountColumns): AccountRecord {
 /** The account of a counterparty or client of `network`; undefined when there is none. */
 export async function accountOf(db: Queryable, network: string, owner: AccountOwner): Promise<AccountRecord | undefined> {
   const result = await db.query<AccountColumns>(
-    `SELECT key, owner, owner_id, name, segment, member, opening_balance, credit_limit FROM ${schema}.accounts WHERE network = $1 AND owner = $2 AND owner_id = $3 ORDER BY key LIMIT 1`,
+    `SELECT key, owner, owner_id, name, segment, member, client_groups, opening_balance, credit_limit FROM ${schema}.accounts WHERE network = $1 AND owner = $2 AND owner_id = $3 ORDER BY key LIMIT 1`,
     [network, owner.kind, owner.id],
   );
   const row = result.rows[0];
@@ -103,7 +107,7 @@ function balanceView(row: BalanceColumns, at: number | undefined): BalanceView {
   };
 }
 
-const accountSelect = 'a.key, a.owner, a.owner_id, a.name, a.segment, a.member, a.opening_balance, a.credit_limit';
+const accountSelect = 'a.key, a.owner, a.owner_id, a.name, a.segment, a.member, a.client_groups, a.opening_balance, a.credit_limit';
 
 /** Now: the running balance, points, open holds. */
 const nowColumns = `${accountSelect}, coalesce(b.balance, a.opening_balance) AS balance, coalesce(b.bonus, 0) AS bonus, b.at AS changed_at,

@@ -116,12 +116,20 @@ export interface DiscountInForce {
   percent: number | null;
   /** Money off per unit (minor units). */
   perUnit: number | null;
+  /** A fixed (contract) price per unit (minor units). */
+  fixedPrice: number | null;
   products: string[] | null;
   sites: string[] | null;
   hours: string | null;
   validFrom: number | null;
   validTo: number | null;
-  /** Named for this owner (its segment or itself), rather than for everyone. */
+  /** The client groups it is for (one of them is the client's); null: not limited to groups. */
+  clientGroups: string[] | null;
+  /** For club members only. */
+  members: boolean;
+  /** The purchases it needs within a day, week or month (volume in ml, or an amount). */
+  threshold: { period: string; volume?: number; amount?: number } | null;
+  /** Named for this owner (its segment, itself, its client groups or its membership), rather than for everyone. */
   targeted: boolean;
 }
 
@@ -158,11 +166,15 @@ interface DiscountColumns {
   name: string;
   percent: number | null;
   per_unit: number | null;
+  fixed_price: number | null;
   products: string[] | null;
   sites: string[] | null;
   hours: string | null;
   valid_from: Date | null;
   valid_to: Date | null;
+  client_groups: string[] | null;
+  members_only: boolean;
+  threshold: { period: string; volume?: number; amount?: number } | null;
   targeted: boolean;
 }
 
@@ -184,17 +196,22 @@ export async function pricingConditions(db: Queryable, network: string, account:
   );
   const counterparty = account.owner.kind === 'counterparty' ? account.owner.id : null;
   const segment = account.owner.kind === 'counterparty' ? account.segment : null;
-  // A client has no segment nor counterparty: rules naming either never apply to it.
+  // A client has no segment nor counterparty: rules naming either never apply to it; a counterparty
+  // has no client groups nor membership: rules for groups or members never apply to it.
+  const groups = account.owner.kind === 'client' ? (account.groups ?? []) : [];
+  const member = account.owner.kind === 'client' && account.member === true;
   const discounts = await db.query<DiscountColumns>(
-    `SELECT id, name, percent, per_unit, products, sites, hours, valid_from, valid_to,
-            (coalesce(cardinality(segments), 0) > 0 OR coalesce(cardinality(counterparties), 0) > 0) AS targeted
+    `SELECT id, name, percent, per_unit, fixed_price, products, sites, hours, valid_from, valid_to, client_groups, members_only, threshold,
+            (coalesce(cardinality(segments), 0) > 0 OR coalesce(cardinality(counterparties), 0) > 0 OR coalesce(cardinality(client_groups), 0) > 0 OR members_only) AS targeted
      FROM ${schema}.discounts
      WHERE network = $1
        AND (coalesce(cardinality(segments), 0) = 0 OR $2::text = ANY(segments))
        AND (coalesce(cardinality(counterparties), 0) = 0 OR $3::text = ANY(counterparties))
+       AND (coalesce(cardinality(client_groups), 0) = 0 OR client_groups && $5::text[])
+       AND (NOT members_only OR $6::boolean)
        AND (valid_from IS NULL OR valid_from <= $4) AND (valid_to IS NULL OR valid_to > $4)
      ORDER BY id`,
-    [network, segment, counterparty, new Date(now)],
+    [network, segment, counterparty, new Date(now), groups, member],
   );
   let bonus: BonusProgramInForce | null = null;
   if (account.owner.kind === 'client') {
@@ -224,11 +241,15 @@ export async function pricingConditions(db: Queryable, network: string, account:
       name: row.name,
       percent: row.percent,
       perUnit: row.per_unit,
+      fixedPrice: row.fixed_price,
       products: row.products,
       sites: row.sites,
       hours: row.hours,
       validFrom: row.valid_from === null ? null : row.valid_from.getTime(),
       validTo: row.valid_to === null ? null : row.valid_to.getTime(),
+      clientGroups: row.client_groups,
+      members: row.members_only,
+      threshold: row.threshold,
       targeted: row.targeted,
     })),
     bonus,

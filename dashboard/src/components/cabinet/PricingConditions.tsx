@@ -8,7 +8,7 @@ import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../http';
 import { problemText } from '../../problems';
-import { instant, lineQuantity, money } from '../../format';
+import { instant, lineQuantity, money, quantity } from '../../format';
 
 interface HistoryRow {
   product: string;
@@ -29,11 +29,15 @@ interface Discount {
   name: string;
   percent: number | null;
   perUnit: number | null;
+  fixedPrice: number | null;
   products: string[] | null;
   sites: string[] | null;
   hours: string | null;
   validFrom: string | null;
   validTo: string | null;
+  clientGroups: string[] | null;
+  members: boolean;
+  threshold: { period: 'day' | 'week' | 'month'; volume?: number; amount?: number } | null;
   targeted: boolean;
 }
 
@@ -84,9 +88,18 @@ export function PricingConditions({ base, period, refreshed }: { base: string; p
     [
       rule.percent !== null ? t('cabinet.pricing.percent', { value: rule.percent / 100 }) : undefined,
       rule.perUnit !== null ? t('cabinet.pricing.perUnit', { value: money(rule.perUnit, i18n.language) }) : undefined,
+      rule.fixedPrice !== null ? t('cabinet.pricing.fixedPrice', { value: money(rule.fixedPrice, i18n.language) }) : undefined,
       rule.products === null ? t('cabinet.pricing.allProducts') : rule.products.join(', '),
       rule.sites === null ? t('cabinet.pricing.everywhere') : rule.sites.join(', '),
       rule.hours ?? undefined,
+      rule.clientGroups !== null ? t('cabinet.pricing.groups', { groups: rule.clientGroups.join(', ') }) : undefined,
+      rule.members ? t('cabinet.pricing.members') : undefined,
+      rule.threshold !== null
+        ? t('cabinet.pricing.threshold', {
+            value: rule.threshold.volume !== undefined ? quantity(rule.threshold.volume, 'l', i18n.language) : money(rule.threshold.amount ?? 0, i18n.language),
+            period: t(`cabinet.pricing.periods.${rule.threshold.period}`),
+          })
+        : undefined,
       rule.validTo !== null ? t('cabinet.pricing.validTo', { at: instant(Date.parse(rule.validTo), i18n.language) }) : undefined,
     ]
       .filter((part) => part !== undefined)

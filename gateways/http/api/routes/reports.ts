@@ -132,12 +132,19 @@ const pricingSchema = z
         name: z.string(),
         percent: z.number().int().nullable(),
         perUnit: z.number().int().nullable(),
+        fixedPrice: z.number().int().nullable().describe('a fixed (contract) price per unit'),
         products: z.array(z.string()).nullable(),
         sites: z.array(z.string()).nullable(),
         hours: z.string().nullable(),
         validFrom: isoOut.nullable(),
         validTo: isoOut.nullable(),
-        targeted: z.boolean(),
+        clientGroups: z.array(z.string()).nullable().describe('the client groups it is for (the client is in one of them)'),
+        members: z.boolean().describe('club members only'),
+        threshold: z
+          .object({ period: z.string(), volume: z.number().int().optional(), amount: z.number().int().optional() })
+          .nullable()
+          .describe('what must be bought within the period first (volume in ml, or an amount)'),
+        targeted: z.boolean().describe('named for this owner: its segment, itself, its client groups or its membership'),
       }),
     ),
     bonus: z.object({ rate: z.number().int().nullable(), redeem: z.boolean().nullable(), products: z.array(z.string()).nullable() }).nullable(),
