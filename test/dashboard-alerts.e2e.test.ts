@@ -43,7 +43,8 @@ describe('alerts in the dashboard', () => {
     expect(await page.locator('body').innerText()).not.toContain(demoCards.blocked);
     await expect.poll(() => page.getByTestId('alerts-bell').getAttribute('data-count'), { timeout: 10_000 }).toBe('1');
     await row.locator('.ant-table-row-expand-icon').click();
-    expect(await page.getByTestId('alert-values-1').innerText()).toContain('declines: 5');
+    expect(await page.getByTestId('alert-values-1').innerText()).toContain('отказов: 5');
+    expect(await page.getByTestId('alert-values-1').innerText()).toContain('причины: Карта заблокирована');
     await page.screenshot({ path: join(screenshots, 'alerts.png') });
 
     await page.getByTestId('acknowledge-1').click();

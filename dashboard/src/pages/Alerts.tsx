@@ -13,7 +13,7 @@ import { useTranslation } from 'react-i18next';
 import type { AlertRuleId, AlertSeverity, AlertStatus, SubjectKind } from '../../../engine/alerts/alert-kinds';
 import { alertRuleIds, alertSeverities } from '../../../engine/alerts/alert-kinds';
 import { api } from '../http';
-import { instant } from '../format';
+import { instant, money, quantity } from '../format';
 import { problemText } from '../problems';
 import { useMe } from '../session';
 import type { ScreenProps } from '../screens';
@@ -46,6 +46,8 @@ interface AlertPage {
 const severityColor: Record<AlertSeverity, string> = { info: 'blue', warning: 'orange', critical: 'red' };
 const statusColor: Record<AlertStatus, string> = { open: 'red', acknowledged: 'gold', resolved: 'green' };
 const pageSize = 100;
+/** Trigger values in minor units of money (the other numbers are counts, minutes, percents, metres…). */
+const moneyValues: ReadonlySet<string> = new Set(['balance', 'before', 'available', 'creditLimit', 'creditUsed', 'refunds', 'sales']);
 const noteLengthMax = 1_000;
 /** Alert frames come in bursts; the list is read again at most this often. */
 const reloadDelayMs = 500;
@@ -129,6 +131,16 @@ export function Alerts({ network }: ScreenProps) {
   };
 
   const at = (text: string): string => instant(Date.parse(text), i18n.language);
+  /** A value a rule compared, in the viewer's words: money in roubles, volume in litres, instants, reason codes. */
+  const valueText = (name: string, value: number | string, values: AlertItem['trigger']['values']): string => {
+    if (typeof value === 'string') return name === 'reasons' ? value.split(',').map((code) => t(`reasons.${code}`, { defaultValue: code })).join(', ') : value;
+    // A card limit's cap and use are money or volume, as its `kind` says.
+    const measuredLimit = (name === 'limit' || name === 'used') && values['period'] !== undefined;
+    if (moneyValues.has(name) || (measuredLimit && values['kind'] === 'amount')) return money(value, i18n.language);
+    if (name === 'volume' || (measuredLimit && values['kind'] === 'volume')) return quantity(value, 'l', i18n.language);
+    if (name === 'startedAt' || name === 'lastAt') return instant(value, i18n.language);
+    return new Intl.NumberFormat(i18n.language === 'ru' ? 'ru-RU' : 'en-GB').format(value);
+  };
   const columns: TableColumnsType<AlertItem> = [
     { title: t('alerts.columns.number'), dataIndex: 'number', key: 'number', width: 64 },
     { title: t('alerts.columns.raisedAt'), key: 'raisedAt', width: 170, render: (_, alert) => at(alert.raisedAt) },
@@ -230,7 +242,7 @@ export function Alerts({ network }: ScreenProps) {
               <Descriptions.Item label={t('alerts.columns.details')}>
                 <span data-testid={`alert-values-${alert.number}`}>
                   {Object.entries(alert.trigger.values)
-                    .map(([name, value]) => `${name}: ${value}`)
+                    .map(([name, value]) => `${t(`alerts.values.${name}`, { defaultValue: name })}: ${valueText(name, value, alert.trigger.values)}`)
                     .join(' · ')}
                 </span>
               </Descriptions.Item>
