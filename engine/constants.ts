@@ -99,6 +99,8 @@ export const constants = {
   /** A socket further behind than this many journal events is told to reload from the API instead. */
   streamReplayEventsMax: 100_000,
   streamClientFrameBytesMax: 4 * 1024,
+  /** Larger frames than `streamClientFrameBytesMax` are still read up to this size, to be refused with an error frame. */
+  streamClientFrameReadBytesMax: 64 * 1024,
   streamBackpressureBytesMax: 1024 * 1024,
   streamIdleTimeoutS: 60,
   /** Default ports. */

@@ -108,9 +108,46 @@ describe('alerts over HTTP', () => {
     expect(unknownField.status).toBe(400);
     expect(unknownField.text).not.toContain('pin');
     expect((await post(owner, '/api/v1/alerts/1/resolve', { note: '' })).json).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'body.note' }] } });
+    // The note as the alert book counts it: UTF-16 code units (an emoji is two), no control characters, not blank.
+    for (const note of ['😀'.repeat(1_000), 'звонок\u0007', '   ', 'x'.repeat(1_001)]) {
+      expect((await post(owner, '/api/v1/alerts/1/resolve', { note })).json, JSON.stringify(note).slice(0, 40)).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'body.note' }] } });
+    }
     expect((await get(accountant, '/api/v1/alerts')).json).toMatchObject({ items: [{ number: 1 }] });
     expect((await post(accountant, '/api/v1/alerts/1/acknowledge')).json).toMatchObject({ error: { code: 'FORBIDDEN' } });
     expect((await get(owner, '/api/v1/alerts/1')).json).toMatchObject({ status: 'open' });
+  });
+
+  it('the streams: an operator sees its site’s alert in the feed and on the alerts stream, alerts replay after since, since ahead of the journal resets, an oversized frame is refused', async () => {
+    const open = async (who: SignedIn, subscribe: Record<string, unknown> | string): Promise<{ frames: Record<string, unknown>[]; closed: Promise<number>; socket: WebSocket }> => {
+      const frames: Record<string, unknown>[] = [];
+      const socket = new WebSocket(`ws://127.0.0.1:${server.http.port}/ws`, { headers: { Cookie: who.cookie } });
+      socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as Record<string, unknown>));
+      const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      socket.send(typeof subscribe === 'string' ? subscribe : JSON.stringify(subscribe));
+      return { frames, closed, socket };
+    };
+    const alertItems = (frames: Record<string, unknown>[], type: string): { type: string; alertId?: string; position: number }[] =>
+      frames.filter((frame) => frame['type'] === type).flatMap((frame) => frame['items'] as { type: string; alertId?: string; position: number }[]).filter((item) => item.type.startsWith('alert'));
+
+    const replayed = await open(operator, { type: 'subscribe', streams: ['feed', 'alerts'], since: 0 });
+    await expect.poll(() => alertItems(replayed.frames, 'alerts').length, { timeout: 5_000 }).toBe(1);
+    expect(alertItems(replayed.frames, 'feed').map((item) => item.alertId)).toEqual(['sever:alert:1']);
+    expect(replayed.frames.find((frame) => frame['type'] === 'alerts')).toMatchObject({ replay: true });
+    replayed.socket.close();
+    const other = await open(otherOperator, { type: 'subscribe', streams: ['feed', 'alerts'], since: 0 });
+    await expect.poll(() => other.frames.filter((frame) => frame['replay'] === true).length, { timeout: 5_000 }).toBe(2);
+    expect(alertItems(other.frames, 'feed')).toEqual([]);
+    expect(alertItems(other.frames, 'alerts')).toEqual([]);
+    other.socket.close();
+
+    const ahead = await open(owner, { type: 'subscribe', streams: ['alerts'], since: server.engine.store.lastPosition + 1_000 });
+    await expect.poll(() => ahead.frames.find((frame) => frame['type'] === 'reset'), { timeout: 5_000 }).toMatchObject({ position: server.engine.store.lastPosition });
+    ahead.socket.close();
+
+    const large = await open(owner, JSON.stringify({ type: 'subscribe', streams: ['feed'], padding: 'x'.repeat(5_000) }));
+    expect(await large.closed).toBe(1009);
+    expect(large.frames.find((frame) => frame['type'] === 'error')).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
   });
 
   it('an acknowledgement and a resolution are recorded with who and when, and reach the alerts stream', async () => {

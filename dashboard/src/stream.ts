@@ -65,6 +65,10 @@ export function openStream(options: {
         options.onFrame({ ...frame, items: fresh });
         return;
       }
+      // The alerts stream alone (the alerts screen, the bell) moves the position too, so a reconnect
+      // replays only the alerts' events after the last one heard.
+      // (With the feed subscribed too, the feed's items alone move it: its batch may come after.)
+      if (frame.type === 'alerts' && !options.streams.includes('feed') && frame.last !== undefined && (lastPosition === undefined || frame.last > lastPosition)) lastPosition = frame.last;
       options.onFrame(frame);
     };
     socket.onclose = (event: CloseEvent) => {

@@ -63,7 +63,7 @@ export interface TerminalSeen {
 export type ServerFrame =
   | { type: 'hello'; position: number; streams: readonly StreamName[] }
   | { type: 'feed'; items: FeedItem[]; last?: number; replay?: boolean }
-  | { type: 'alerts'; items: FeedItem[]; last?: number }
+  | { type: 'alerts'; items: FeedItem[]; last?: number; replay?: boolean }
   | { type: 'sessions'; site: string; at: number; sessions: BoardSession[] }
   | { type: 'terminals'; terminals: TerminalSeen[] }
   | ({ type: 'kpis'; scope: string } & TodayFigures)

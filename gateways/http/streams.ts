@@ -68,14 +68,19 @@ export function feedItem(committed: CommittedEvent): FeedItem {
   return { ...fields, type: String(fields['type']), network: String(fields['network']), position: committed.position, at: committed.at };
 }
 
-/** The topics an event goes to: its network, its site, and its account (client viewers). */
-function topicsOf(event: Record<string, unknown>, stream: StreamName): string[] {
+/** The topics an event goes to: its network, its site (`site`: the event's, or its alert's), and its account (client viewers). */
+function topicsOf(event: Record<string, unknown>, stream: StreamName, site: string | undefined): string[] {
   const network = typeof event['network'] === 'string' ? event['network'] : undefined;
   if (network === undefined) return [];
   const topics = [`${network}/${stream}`];
-  if (typeof event['site'] === 'string') topics.push(`${network}/site/${event['site']}/${stream}`);
+  if (site !== undefined) topics.push(`${network}/site/${site}/${stream}`);
   if (typeof event['account'] === 'string') topics.push(`${network}/account/${event['account']}/${stream}`);
   return topics;
+}
+
+/** An event of an alert journal (raised, acknowledged, resolved, delivered or not). */
+function isAlertEvent(event: Record<string, unknown>): boolean {
+  return typeof event['alertId'] === 'string' && typeof event['type'] === 'string' && event['type'].startsWith('alert');
 }
 
 /** The one topic of a stream a viewer subscribes to per scope. */
@@ -85,10 +90,10 @@ function viewerTopics(viewer: StreamViewer, stream: StreamName): string[] {
   return [`${viewer.network}/${stream}`];
 }
 
-function mayWatch(viewer: StreamViewer, event: Record<string, unknown>): boolean {
+function mayWatch(viewer: StreamViewer, event: Record<string, unknown>, site: string | undefined): boolean {
   if (event['network'] !== viewer.network) return false;
   if (viewer.account !== undefined) return event['account'] === viewer.account;
-  if (viewer.sites !== undefined) return typeof event['site'] === 'string' && viewer.sites.includes(event['site']);
+  if (viewer.sites !== undefined) return site !== undefined && viewer.sites.includes(site);
   return true;
 }
 
@@ -120,13 +125,13 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
     if (items.length < constants.streamBatchItemsMax) items.push(item);
   };
 
-  // An alert's events (raised, acknowledged, resolved, delivered) go to its network and, when its
-  // subject names a site, to that site: an operator watches the alerts of its own sites.
-  const alertTopics = (event: Record<string, unknown>): string[] => {
-    const network = String(event['network']);
+  // Where an event happened, for site viewers: its own `site`, or for an alert's events (raised,
+  // acknowledged, resolved, delivered) the site its subject names: an operator watches the feed and
+  // the alerts of its own sites.
+  const siteOf = (event: Record<string, unknown>): string | undefined => {
+    if (!isAlertEvent(event)) return typeof event['site'] === 'string' ? event['site'] : undefined;
     const subject = event['subject'] as { site?: unknown } | undefined;
-    const site = typeof subject?.site === 'string' ? subject.site : engine.alerts.get(String(event['alertId']))?.subject.site;
-    return site !== undefined ? [`${network}/alerts`, `${network}/site/${site}/alerts`] : [`${network}/alerts`];
+    return typeof subject?.site === 'string' ? subject.site : engine.alerts.get(String(event['alertId']))?.subject.site;
   };
   const dayOf = (network: string, at: number): number => engine.catalogs.network(network)?.calendar.period('day', at).start ?? 0;
   const count = (event: Record<string, unknown>, at: number): void => {
@@ -193,8 +198,9 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
       const deliver = (topic: string): void => {
         if (app.numSubscribers(topic) > 0) queue(topic, (item ??= feedItem(committed)));
       };
-      for (const topic of topicsOf(event, 'feed')) deliver(topic);
-      if (typeof event['alertId'] === 'string' && typeof event['type'] === 'string' && event['type'].startsWith('alert')) for (const topic of alertTopics(event)) deliver(topic);
+      const site = siteOf(event);
+      for (const topic of topicsOf(event, 'feed', site)) deliver(topic);
+      if (isAlertEvent(event)) for (const topic of topicsOf(event, 'alerts', site)) deliver(topic);
     }
     if ((event['type'] === 'session.started' || event['type'] === 'session.stopped') && typeof event['site'] === 'string') boards.add(`${String(event['network'])}\u0000${event['site']}`);
     if (typeof event['terminal'] === 'string' && typeof event['site'] === 'string' && typeof event['network'] === 'string') {
@@ -265,7 +271,8 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
   };
 
   app.ws<SocketData>('/ws', {
-    maxPayloadLength: constants.streamClientFrameBytesMax,
+    // Frames up to this size are read and refused in words; beyond it uWS drops the connection.
+    maxPayloadLength: constants.streamClientFrameReadBytesMax,
     maxBackpressure: constants.streamBackpressureBytesMax,
     closeOnBackpressureLimit: 1,
     idleTimeout: constants.streamIdleTimeoutS,
@@ -289,6 +296,11 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
     },
     message: (ws, message) => {
       const data = ws.getUserData();
+      if (message.byteLength > constants.streamClientFrameBytesMax) {
+        send(ws, { type: 'error', error: { code: 'PAYLOAD_TOO_LARGE', message: `a frame is at most ${constants.streamClientFrameBytesMax} bytes` } });
+        ws.end(1009, 'frame too large');
+        return;
+      }
       let request: unknown;
       try {
         request = JSON.parse(Buffer.from(message).toString('utf8'));
@@ -307,7 +319,7 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
       }
       data.subscribed = true;
       const viewer = data.viewer;
-      if (parsed.since !== undefined && parsed.streams.includes('feed')) replay(ws, viewer, parsed.since);
+      if (parsed.since !== undefined && (parsed.streams.includes('feed') || parsed.streams.includes('alerts'))) replay(ws, viewer, parsed.since, parsed.streams);
       for (const stream of parsed.streams) for (const topic of viewerTopics(viewer, stream)) ws.subscribe(topic);
       if (parsed.streams.includes('sessions')) {
         const sites = viewer.sites ?? [...(engine.catalogs.network(viewer.network)?.sites.keys() ?? [])];
@@ -326,26 +338,42 @@ export function attachStreams(app: TemplatedApp, engine: Engine, options: Stream
     },
   });
 
-  /** The journal after `since` that the viewer may see, in pages; too far behind → `reset`. */
-  function replay(ws: WebSocket<SocketData>, viewer: StreamViewer, since: number): void {
+  /**
+   * The journal after `since` that the viewer may see, in pages, as `feed` frames (and the alerts'
+   * events as `alerts` frames, when subscribed); too far behind, or ahead of the journal (another
+   * server's positions, a wiped data directory) → `reset`.
+   */
+  function replay(ws: WebSocket<SocketData>, viewer: StreamViewer, since: number, streams: readonly StreamName[]): void {
     const head = engine.store.lastPosition;
-    if (head - since > constants.streamReplayEventsMax) {
-      send(ws, { type: 'reset', reason: 'too far behind: reload from the API', position: head });
+    if (head - since > constants.streamReplayEventsMax || since > head) {
+      send(ws, { type: 'reset', reason: since > head ? 'since is ahead of the journal: reload from the API' : 'too far behind: reload from the API', position: head });
       return;
     }
+    const feed = streams.includes('feed');
+    const alerts = streams.includes('alerts');
     let position = since;
     let items: FeedItem[] = [];
+    let alertItems: FeedItem[] = [];
     for (const committed of engine.store.feedAfter(position, constants.streamReplayEventsMax)) {
       if (committed.position > head) break;
       position = committed.position;
-      if (!mayWatch(viewer, committed.event)) continue;
-      items.push(feedItem(committed));
+      const event = committed.event as Record<string, unknown>;
+      const alert = isAlertEvent(event);
+      if ((!feed && !alert) || !mayWatch(viewer, event, siteOf(event))) continue;
+      const item = feedItem(committed);
+      if (feed) items.push(item);
+      if (alerts && alert) alertItems.push(item);
       if (items.length >= constants.streamBatchItemsMax) {
         send(ws, { type: 'feed', items, last: position, replay: true });
         items = [];
       }
+      if (alertItems.length >= constants.streamBatchItemsMax) {
+        send(ws, { type: 'alerts', items: alertItems, last: position, replay: true });
+        alertItems = [];
+      }
     }
-    send(ws, { type: 'feed', items, last: position, replay: true });
+    if (feed) send(ws, { type: 'feed', items, last: position, replay: true });
+    if (alerts) send(ws, { type: 'alerts', items: alertItems, last: position, replay: true });
   }
 
   return {

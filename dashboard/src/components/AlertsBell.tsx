@@ -28,7 +28,8 @@ export function AlertsBell({ network }: { network: string }) {
   }, [load]);
   const onFrame = useCallback(
     (frame: Frame) => {
-      if (frame.type !== 'alerts' || timer.current !== undefined) return;
+      // An alert's event, or a reset (too far behind to replay): read the list again.
+      if ((frame.type !== 'alerts' && frame.type !== 'reset') || timer.current !== undefined) return;
       timer.current = setTimeout(() => {
         timer.current = undefined;
         load();

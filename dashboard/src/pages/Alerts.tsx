@@ -96,7 +96,8 @@ export function Alerts({ network }: ScreenProps) {
   const { items, next, loading, error, more } = usePages(fetchPage, refreshed);
 
   const onFrame = useCallback((frame: Frame) => {
-    if (frame.type !== 'alerts' || timer.current !== undefined) return;
+    // An alert's event, or a reset (too far behind to replay): read the list again.
+      if ((frame.type !== 'alerts' && frame.type !== 'reset') || timer.current !== undefined) return;
     timer.current = setTimeout(() => {
       timer.current = undefined;
       setRefreshed((count) => count + 1);

@@ -25,11 +25,9 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Recor
   delete result['$schema'];
   const definitions = (result['$defs'] ?? {}) as Record<string, JsonSchema>;
   delete result['$defs'];
-  const names = new Map<string, string>();
-  for (const [id, definition] of Object.entries(definitions)) {
-    const existing = components[id];
-    names.set(id, existing === undefined || JSON.stringify(existing) === JSON.stringify(definition) ? id : `${id}Input`);
-  }
+  // A definition keeps its id unless a different schema holds it already (an input shape of an
+  // output schema): then it is `<id>Input`. Compared as they would be stored, with references renamed.
+  const names = new Map<string, string>(Object.keys(definitions).map((id) => [id, id]));
   const rename = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rename);
     if (typeof value !== 'object' || value === null) return value;
@@ -40,6 +38,10 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Recor
     }
     return copy;
   };
+  for (const [id, definition] of Object.entries(definitions)) {
+    const existing = components[id];
+    if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(rename(definition))) names.set(id, `${id}Input`);
+  }
   for (const [id, definition] of Object.entries(definitions)) components[names.get(id) ?? id] ??= rename(definition) as JsonSchema;
   return rename(result) as JsonSchema;
 }
@@ -74,7 +76,12 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
   jsonSchema(apiErrorSchema, 'output', schemas);
   for (const definition of routes) {
     const path = definition.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const parameters: unknown[] = parameterNames(definition.path).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters: unknown[] = parameterNames(definition.path).map((name) => {
+      const declared = definition.pathParameters?.[name];
+      if (declared === undefined) return { name, in: 'path', required: true, schema: { type: 'string' } };
+      const { description, ...schema } = declared;
+      return { name, in: 'path', required: true, ...(description !== undefined ? { description } : {}), schema };
+    });
     if (definition.query !== undefined) {
       const query = jsonSchema(definition.query, 'input', schemas);
       const properties = (query['properties'] ?? {}) as Record<string, JsonSchema>;
@@ -97,6 +104,11 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
       responses[status] = { description, content: errorContent };
     }
     if (idempotent) for (const [status, description] of Object.entries(idempotencyAnswers)) responses[status] = { description, content: errorContent };
+    // A route's own refusals replace the generic words; a 409 of its own adds to the Idempotency-Key's.
+    for (const [status, description] of Object.entries(definition.errors ?? {})) {
+      const idempotencyConflict = status === '409' && idempotent ? `; or ${idempotencyAnswers['409']}` : '';
+      responses[status] = { description: `${description}${idempotencyConflict}`, content: errorContent };
+    }
     paths[path] ??= {};
     paths[path][definition.method] = {
       operationId: operationId(definition),
@@ -104,7 +116,7 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
       tags: [definition.tag],
       ...(definition.action === 'public' ? { security: [] } : { 'x-permission': definition.action }),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(definition.body !== undefined ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(definition.body, 'input', schemas) } } } } : {}),
+      ...(definition.body !== undefined ? { requestBody: { required: definition.bodyOptional !== true, content: { 'application/json': { schema: jsonSchema(definition.body, 'input', schemas) } } } } : {}),
       responses,
     };
   }

@@ -115,6 +115,12 @@ export interface Route<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.
   produces?: readonly string[];
   /** Answers that are not errors besides 200 (e.g. 201, 202). */
   status?: number;
+  /** How the document types a path parameter (default: a string); the handler still checks it. */
+  pathParameters?: Readonly<Record<string, { type: 'integer'; minimum?: number; description?: string }>>;
+  /** Error answers of this route's own (e.g. 409 when the target is already in that state), for the document. */
+  errors?: Readonly<Partial<Record<'404' | '409', string>>>;
+  /** The body may be left out (it is read as `{}`); the document says it is optional. */
+  bodyOptional?: boolean;
   bodyBytesMax?: number;
   handle(request: ApiRequest<z.infer<Q>, z.infer<B>>): Promise<ApiReply<z.infer<R>>>;
 }

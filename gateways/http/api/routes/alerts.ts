@@ -79,7 +79,21 @@ const listAnswer = z
   })
   .meta({ id: 'AlertPage' });
 
-const resolveBody = z.strictObject({ note: z.string().min(1).max(constants.alertNoteLengthMax).optional().describe('what was done') }).meta({ id: 'AlertResolution' });
+/** Control characters other than tab and line breaks (the alert book refuses them in a note). */
+const controlCharacters = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const resolveBody = z
+  .strictObject({
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      // Counted in UTF-16 code units, as the alert book counts (an emoji is two).
+      .refine((note) => note.length <= constants.alertNoteLengthMax, `at most ${constants.alertNoteLengthMax} characters (an emoji counts as two)`)
+      .refine((note) => !controlCharacters.test(note), 'no control characters (tabs and line breaks are fine)')
+      .optional()
+      .describe(`what was done: 1–${constants.alertNoteLengthMax} characters (UTF-16 code units), trimmed, no control characters but tabs and line breaks`),
+  })
+  .meta({ id: 'AlertResolution' });
 const acknowledgeBody = z.strictObject({}).meta({ id: 'AlertAcknowledgement' });
 
 export function alertAnswerOf(view: AlertView): AlertAnswer {
@@ -99,6 +113,9 @@ export function alertAnswerOf(view: AlertView): AlertAnswer {
   };
 }
 
+const numberParameter = { number: { type: 'integer', minimum: 1, description: 'the alert’s number within the caller’s network' } } as const;
+const notFoundAnswer = 'no such alert for the caller: another network’s, another site’s for a site-bound person, or resolved long ago (the newest 1,000 resolved are kept; all are in the event journal)';
+
 /** The site-bound caller sees an alert only when it names one of its sites. */
 function visible(sites: readonly string[] | 'all', view: AlertView): boolean {
   return sites === 'all' || (view.subject.site !== undefined && sites.includes(view.subject.site));
@@ -116,7 +133,7 @@ function alertOf(context: ApiContext, principal: Principal, request: ApiRequest<
   const number = numberParam(request);
   const view = context.engine.alerts.get(`${principal.network}:alert:${number}`);
   const scope = listScope(context, principal, 'dashboard.read', principal.network, request.remote);
-  if (view === undefined || !visible(scope.sites, view)) throw new ApiError('NOT_FOUND', 'alert not found (only the newest resolved alerts are kept for the API; all are in the event journal)');
+  if (view === undefined || !visible(scope.sites, view)) throw new ApiError('NOT_FOUND', 'alert not found');
   return view;
 }
 
@@ -183,6 +200,8 @@ export function alertRoutes(context: ApiContext): Route[] {
       summary: 'One alert: its subject, what triggered it, who acknowledged and resolved it, its deliveries',
       tag,
       action: 'dashboard.read',
+      pathParameters: numberParameter,
+      errors: { '404': notFoundAnswer },
       response: alertAnswer,
       handle: (request) => Promise.resolve({ body: alertAnswerOf(alertOf(context, principalOf(request), request)) }),
     }),
@@ -192,6 +211,9 @@ export function alertRoutes(context: ApiContext): Route[] {
       summary: 'Say the alert is seen and being dealt with (409 when it already is, or is resolved)',
       tag,
       action: 'alerts.manage',
+      pathParameters: numberParameter,
+      errors: { '404': notFoundAnswer, '409': 'the alert is acknowledged or resolved already (`CONFLICT`; `issues[0].message` is `ALERT_ALREADY_ACKNOWLEDGED` or `ALERT_ALREADY_RESOLVED`)' },
+      bodyOptional: true,
       body: acknowledgeBody,
       response: alertAnswer,
       handle: (request) => act(request, 'acknowledge'),
@@ -202,6 +224,9 @@ export function alertRoutes(context: ApiContext): Route[] {
       summary: 'Close the alert, with an optional note of what was done (409 when it is resolved already)',
       tag,
       action: 'alerts.manage',
+      pathParameters: numberParameter,
+      errors: { '404': notFoundAnswer, '409': 'the alert is resolved already (`CONFLICT`; `issues[0].message` is `ALERT_ALREADY_RESOLVED`)' },
+      bodyOptional: true,
       body: resolveBody,
       response: alertAnswer,
       handle: (request) => act(request, 'resolve'),
