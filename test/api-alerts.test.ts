@@ -26,7 +26,7 @@ interface AlertBody {
   rule: string;
   severity: string;
   status: string;
-  subject: { kind: string; card?: string; site?: string };
+  subject: { kind: string; id: string; card?: string; site?: string };
   message: string;
   raisedAt: string;
   acknowledged?: { by: string; at: string };
@@ -84,6 +84,8 @@ describe('alerts over HTTP', () => {
     expect(body.items).toHaveLength(1);
     const [alert] = body.items;
     expect(alert).toMatchObject({ id: 'sever:alert:1', number: 1, rule: 'declines', severity: 'warning', status: 'open', subject: { kind: 'card', card: '700500******0041', site: 'MSK-01' } });
+    // A known card (declined at the door: it has no PIN) is named by its keyed hash, not its masked number.
+    expect(alert?.subject.id).toBe(`sever:${server.engine.identifyCard('sever', demoCards.blocked).hash}`);
     expect(alert?.raisedAt).toBe(new Date(clock.now()).toISOString());
     expect(answer.text).not.toContain(demoCards.blocked);
     expect((await get(owner, '/api/v1/alerts/1')).json).toMatchObject({ id: 'sever:alert:1', status: 'open' });

@@ -48,7 +48,7 @@ export function routeFromDoor(deps: ActorDeps, info: TerminalInfo | undefined, m
     return;
   }
   const ticket = ticketOf(info, message, message.settle);
-  const settleHere = (outcome: Outcome): void => settle(deps, doorJournal(deps, info.id), ticket, outcome);
+  const settleHere = (outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>): void => settle(deps, doorJournal(deps, info.id), ticket, outcome, extra);
   if (info.status === 'blocked') {
     settleHere(declined('TERMINAL_BLOCKED'));
     return;
@@ -130,7 +130,7 @@ function doorJournal(deps: ActorDeps, terminalId: string): (event: DeclinedEvent
  * A card use: to the card's actor when the card has a PIN (its tries are the card's state); else
  * checked here — status, expiry, restrictions — and handed straight to the card's account.
  */
-export function useCard(deps: ActorDeps, info: TerminalInfo, number: string, use: CardPurpose, ticket: Ticket, settleHere: (outcome: Outcome) => unknown): void {
+export function useCard(deps: ActorDeps, info: TerminalInfo, number: string, use: CardPurpose, ticket: Ticket, settleHere: (outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>) => unknown): void {
   const identity = deps.cardKeys.identify(info.networkId, number);
   const config = deps.store.getReference<CardConfig>(referenceKinds.card, `${info.networkId}:${identity.hash}`);
   if (config === undefined) {
@@ -149,7 +149,8 @@ export function useCard(deps: ActorDeps, info: TerminalInfo, number: string, use
   }
   const decision = decideCardUse(initialCardState(), config, catalog, cardUseOf(use, terminal), () => false, deps.clock.now());
   if (decision.decline !== undefined) {
-    settleHere(declined(decision.decline));
+    // A known card declined here: the event names it by its keyed hash, as its own actor's would.
+    settleHere(declined(decision.decline), { cardHash: identity.hash });
     return;
   }
   deps.registry.send(config.accountKey, { type: 'command', command: accountCommandOf(use, terminal, cardContextOf(config)), ticket });
@@ -200,7 +201,7 @@ export function contextOf(info: TerminalInfo): TerminalContext {
 }
 
 /** Sales with a card, refunds and top-ups: to the card, the owner of the receipt, or the account. */
-export function routeCashOperation(deps: ActorDeps, info: TerminalInfo, message: Extract<RequestMessage, { op: 'sale' | 'refund' | 'topup' }>, ticket: Ticket, shift: ShiftRef | undefined, settleHere: (outcome: Outcome) => unknown): void {
+export function routeCashOperation(deps: ActorDeps, info: TerminalInfo, message: Extract<RequestMessage, { op: 'sale' | 'refund' | 'topup' }>, ticket: Ticket, shift: ShiftRef | undefined, settleHere: (outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>) => unknown): void {
   const terminal = contextOf(info);
   const inShift = shift !== undefined ? { shift } : {};
   switch (message.op) {

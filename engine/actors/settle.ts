@@ -4,13 +4,14 @@
 // terminal hears the reply once that commit is flushed. A crash can lose the whole decision or keep
 // the whole of it, never the decision without its reply (a retry then gets the first reply).
 
-import type { DeclinedEvent } from '../domain/declined.js';
+import type { DeclineDetails, DeclinedEvent } from '../domain/declined.js';
 import type { Outcome } from '../protocol/replies.js';
 import { replyFor } from '../protocol/replies.js';
 import type { ActorDeps } from './deps.js';
 import type { Ticket } from './messages.js';
 
-export function settle(deps: ActorDeps, persist: (event: DeclinedEvent) => void, ticket: Ticket, outcome: Outcome): void {
+/** `extra`: what the decider knows of the request beyond the ticket (a known card's keyed hash). */
+export function settle(deps: ActorDeps, persist: (event: DeclinedEvent) => void, ticket: Ticket, outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>): void {
   const reply = replyFor(ticket.requestId, outcome);
   if (outcome.result === 'error') {
     // Nothing was decided: no record, so a retry is decided afresh.
@@ -19,7 +20,7 @@ export function settle(deps: ActorDeps, persist: (event: DeclinedEvent) => void,
   }
   const now = deps.clock.now();
   if (outcome.result === 'declined') {
-    persist({ type: 'declined', network: ticket.networkId, terminal: ticket.terminalId, site: ticket.siteId, id: ticket.requestId, reason: outcome.reason, ...ticket.details(), at: now });
+    persist({ type: 'declined', network: ticket.networkId, terminal: ticket.terminalId, site: ticket.siteId, id: ticket.requestId, reason: outcome.reason, ...ticket.details(), ...extra, at: now });
   }
   deps.store.remember(ticket.terminalId, ticket.requestId, { fingerprint: ticket.fingerprint, reply, at: now });
   deps.store.afterFlush(() => ticket.settle(reply));

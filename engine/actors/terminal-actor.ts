@@ -10,6 +10,7 @@
 // waits until the shift's operations still in flight are answered (at most `shiftCloseWaitMs`), then
 // sums the index into the Z-report.
 
+import type { DeclineDetails } from '../domain/declined.js';
 import type { TerminalCommand, TerminalEvent, TerminalSnapshot, TerminalState } from '../domain/terminal.js';
 import { cashShiftOf, decideTerminal, decodeTerminalSnapshot, encodeTerminalSnapshot, evolveTerminal, initialTerminalState, shiftOperationOf } from '../domain/terminal.js';
 import { saleRecordOf } from '../domain/account.js';
@@ -115,8 +116,8 @@ export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<
       return state;
     }
     const ticket: Ticket = ticketOf(info, message, message.settle);
-    const settleHere = (outcome: Outcome): TerminalState => {
-      settle(deps, context.persist, ticket, outcome);
+    const settleHere = (outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>): TerminalState => {
+      settle(deps, context.persist, ticket, outcome, extra);
       return state;
     };
     if (info.status === 'blocked') return settleHere(declined('TERMINAL_BLOCKED'));

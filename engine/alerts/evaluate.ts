@@ -84,7 +84,8 @@ export function evaluate(state: WatchState, committed: CommittedEvent, context: 
     case 'declined': {
       const masked = event.card;
       if (masked === undefined) return out;
-      const hash = cardHashOfKey(committed.key);
+      // The card's actor declined it, or the door did for a known card without a PIN (its hash in the event).
+      const hash = cardHashOfKey(committed.key) ?? event.cardHash;
       const account = committed.key.startsWith('acct:') ? committed.key : undefined;
       const cardId = hash !== undefined ? cardIdOf(turn.network, hash) : maskedCardIdOf(account ?? turn.network, masked);
       onDeclined(turn, cardId, { ...event, card: masked }, account, position);

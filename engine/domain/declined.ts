@@ -6,7 +6,14 @@ import type { Operation } from '../protocol/requests.js';
 
 export interface DeclineDetails {
   op: Operation;
+  /** The masked card number. */
   card?: string;
+  /**
+   * The card's keyed hash, when a known card was declined before its own actor (a card without a PIN
+   * is checked at the terminal's door): alerts count the card's declines by it and a search by the
+   * full number finds them. Never shown to viewers (the streams drop it).
+   */
+  cardHash?: string;
   product?: string;
   amount?: number;
   volume?: number;

@@ -204,7 +204,7 @@ describe.each(backends)('operations in the read model on $name', ({ start }) => 
       { kind: 'decline', result: 'declined', reference: 'again', tx_id: null, ...owner(fleetAccount), ...noCard, site: 'MSK-01', terminal: 'MSK-01-POS1', ...none, amount: 0, reason: 'REFUND_EXCEEDS_SALE', at: iso(t1) },
       // The account declined it: it knows the masked card, not its hash.
       { kind: 'decline', result: 'declined', reference: 'points-short', tx_id: null, ...owner(ivanovaAccount), card: loyalty.masked, card_hash: null, site: 'MSK-01', terminal: 'MSK-01-POS1', ...none, amount: 0, reason: 'BONUS_INSUFFICIENT', at: iso(t1) },
-      { kind: 'decline', result: 'declined', reference: 'blocked', tx_id: null, ...owner(null), card: harness.engine.identifyCard(network, demoCards.blocked).masked, card_hash: null, site: 'MSK-01', terminal: 'MSK-01-P3', ...none, product: 'AI95', volume: 1_000, amount: 0, reason: 'CARD_BLOCKED', at: iso(t1) },
+      { kind: 'decline', result: 'declined', reference: 'blocked', tx_id: null, ...owner(null), card: harness.engine.identifyCard(network, demoCards.blocked).masked, card_hash: harness.engine.identifyCard(network, demoCards.blocked).hash, site: 'MSK-01', terminal: 'MSK-01-P3', ...none, product: 'AI95', volume: 1_000, amount: 0, reason: 'CARD_BLOCKED', at: iso(t1) },
     ]);
 
     expect(await rows('SELECT tx_id, account, counterparty, client, card, card_hash, site, terminal, shift, amount, discount, bonus, payments, messages, at FROM readmodel.receipts ORDER BY position')).toEqual([

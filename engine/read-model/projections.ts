@@ -310,11 +310,12 @@ export const projections: Readonly<Record<string, Projection>> = {
       volume: event.volume ?? null,
       at: event.at,
     });
-    // Who declined names what the event does not: an account's decline its account, a card's its keyed hash.
+    // Who declined names what the event does not: an account's decline its account, a card's its keyed
+    // hash (a known card declined at the door carries it in the event).
     const account = accountOwnerOf(committed.key) !== undefined ? committed.key : undefined;
     operation(context, committed, {
       network: event.network, kind: 'decline', result: 'declined', reference: event.id, account: account ?? null, ...ownerColumns(account),
-      card: event.card ?? null, card_hash: cardHashOf(committed.key) ?? null, site: event.site, terminal: event.terminal,
+      card: event.card ?? null, card_hash: cardHashOf(committed.key) ?? event.cardHash ?? null, site: event.site, terminal: event.terminal,
       product: event.product ?? null, volume: event.volume ?? null, amount: event.amount ?? 0, reason: event.reason,
     });
   },
