@@ -12,6 +12,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../http';
 import { problemText } from '../../problems';
 import { instant, lineQuantity, money } from '../../format';
+import type { HistoryRow } from '../cabinet/PricingConditions';
 import { useMe } from '../../session';
 import { CardTable } from '../CardTable';
 import type { CardRow } from '../CardTable';
@@ -43,24 +44,11 @@ interface Operation {
   bonusAfter: number;
 }
 
-interface PricingHistoryRow {
-  product: string;
-  listPrice: number | null;
-  price: number | null;
-  discountRule: string | null;
-  firstAt: string;
-  lastAt: string;
-  count: number;
-  quantity: number;
-  unit: string | null;
-  amount: number;
-  discount: number;
-}
 
 interface Pricing {
   from: string;
   to: string;
-  history: PricingHistoryRow[];
+  history: HistoryRow[];
   discounts: { id: string; name: string; percent: number | null; perUnit: number | null; targeted: boolean }[];
   bonus: { rate: number | null; redeem: boolean | null } | null;
 }
@@ -190,7 +178,7 @@ export function AccountDetail({ kind, id, cards }: { kind: OwnerKind; id: string
                     { title: t('accounts.parties.pc.price'), dataIndex: 'price', render: rub },
                     { title: t('accounts.parties.pc.rule'), dataIndex: 'discountRule', render: (value: string | null) => value ?? t('accounts.none') },
                     { title: t('accounts.parties.pc.count'), dataIndex: 'count', align: 'right' },
-                    { title: t('accounts.parties.pc.quantity'), key: 'quantity', align: 'right', render: (_: unknown, row: PricingHistoryRow) => lineQuantity(row.quantity, row.unit, lang) },
+                    { title: t('accounts.parties.pc.quantity'), key: 'quantity', align: 'right', render: (_: unknown, row: HistoryRow) => lineQuantity(row.quantity, row.unit, lang) },
                     { title: t('accounts.parties.pc.amount'), dataIndex: 'amount', align: 'right', render: (value: number) => money(value, lang) },
                     { title: t('accounts.parties.pc.discount'), dataIndex: 'discount', align: 'right', render: (value: number) => money(value, lang) },
                   ]}

@@ -10,7 +10,8 @@ import { api } from '../../http';
 import { problemText } from '../../problems';
 import { instant, lineQuantity, money, quantity } from '../../format';
 
-interface HistoryRow {
+/** A line of the pricing conditions' history as the API answers it (shared with the account drawer). */
+export interface HistoryRow {
   product: string;
   listPrice: number | null;
   price: number | null;
