@@ -508,7 +508,9 @@ export function formatReport(report: BenchReport): string {
     lines.push('');
     lines.push('| measure | engine | baseline | ratio | design target |');
     lines.push('|---|---:|---:|---:|---:|');
-    for (const entry of report.ratios) lines.push(`| ${entry.measure} | ${entry.engine} | ${entry.baseline} | ${entry.ratio.toFixed(3)} | ${entry.target !== undefined ? `≥ ${entry.target}` : ''} |`);
+    // Whole figures as they are; shares and other fractions to four significant digits.
+    const figure = (value: number): string => (Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4))));
+    for (const entry of report.ratios) lines.push(`| ${entry.measure} | ${figure(entry.engine)} | ${figure(entry.baseline)} | ${entry.ratio.toFixed(3)} | ${entry.target !== undefined ? `≥ ${entry.target}` : ''} |`);
     lines.push('');
   }
 
