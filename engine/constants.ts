@@ -116,6 +116,13 @@ export const constants = {
   /** Back-off between attempts while PostgreSQL is unavailable: doubles from the first to the last. */
   readModelRetryDelayFirstMs: 100,
   readModelRetryDelayMaxMs: 10_000,
+  /**
+   * An event PostgreSQL refuses (bad data, a projection's bug) is retried alone this many times, then
+   * set aside in `readmodel.refused_events` and skipped, so one event cannot stall the read model.
+   */
+  readModelRefusalAttemptsMax: 3,
+  /** The refusal's text kept with a refused event, at most. */
+  readModelRefusalErrorLengthMax: 500,
   /** Connections to a PostgreSQL server (DATABASE_URL). The projector uses one at a time. */
   readModelPoolConnectionsMax: 4,
   /**

@@ -17,6 +17,7 @@ export interface Metrics {
 export interface ReadModelGauges {
   lag(): ReadModelLag;
   readonly connected: boolean;
+  readonly refused: number;
 }
 
 export function createMetrics(engine: Engine, readModel?: ReadModelGauges): Metrics {
@@ -89,6 +90,14 @@ export function createMetrics(engine: Engine, readModel?: ReadModelGauges): Metr
       registers: [registry],
       collect() {
         this.set(readModel.connected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'tessera_read_model_refused_events',
+      help: 'Events the read model refused and set aside (readmodel.refused_events) since this process started: alert on any.',
+      registers: [registry],
+      collect() {
+        this.set(readModel.refused);
       },
     });
   }

@@ -8,7 +8,10 @@
 // It projects only events that are on disk: the head advances when the engine publishes an event
 // after its flush (`engine.onCommitted`), and it polls in case a wake-up was missed. It never runs
 // on a decision's path: the engine hands it a position, nothing more. When PostgreSQL is down it
-// retries with a doubling, bounded back-off and catches up when it is back.
+// retries with a doubling, bounded back-off and catches up when it is back. An event PostgreSQL
+// refuses (its rows break a constraint or a type, or its projection fails) is not retried forever: the
+// batch is retried one event at a time, and the event refused `readModelRefusalAttemptsMax` times
+// alone is recorded in `refused_events` (with the journal's copy in `events`) and skipped.
 
 import type pg from 'pg';
 import type { Clock } from '../clock.js';
@@ -35,6 +38,28 @@ export interface ReadModelLog {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
+}
+
+/** A projection failed on an event (a bug, or an event it cannot read): the event's refusal. */
+export class ProjectionError extends Error {
+  override readonly name = 'ProjectionError';
+  constructor(
+    readonly position: number,
+    cause: unknown,
+  ) {
+    super(`the projection of event ${position} failed: ${describe(cause)}`, { cause });
+  }
+}
+
+/**
+ * Whether PostgreSQL (or a projection) refused the batch's data — a data exception (22…), an integrity
+ * constraint (23…), a statement that does not fit the rows (42…, but not a missing table or schema: a
+ * rebuild may be dropping them) — rather than being unreachable or busy.
+ */
+function isRefusal(error: unknown): boolean {
+  if (error instanceof ProjectionError) return true;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^(22|23|42)/.test(code) && code !== '42P01' && code !== '3F000';
 }
 
 /** The read model was built from another journal (a new data directory, another engine's database). */
@@ -111,6 +136,11 @@ export class Projector {
   private referenceJob: ReferenceJob | undefined;
   private readonly terminalSiteCache = new Map<string, Map<string, string>>();
   private readonly caughtUpWaiters: (() => void)[] = [];
+  /** While the checkpoint is below this, batches hold one event (a batch was refused: find the event). */
+  private isolateThrough = 0;
+  /** The event refused alone, and how many times in a row. */
+  private refusal: { position: number; attempts: number } | undefined;
+  private refusedEvents = 0;
 
   constructor(options: ProjectorOptions) {
     this.journal = options.journal;
@@ -162,6 +192,11 @@ export class Projector {
     return this.head;
   }
 
+  /** Events refused and skipped since this projector started (kept in `refused_events`). */
+  get refused(): number {
+    return this.refusedEvents;
+  }
+
   /** Whether the database holds a read model of another journal (nothing is projected until a rebuild). */
   get journalMismatch(): boolean {
     return this.mismatch;
@@ -207,6 +242,8 @@ export class Projector {
           this.mismatch = true;
           retryDelayMs = this.retryDelayMaxMs;
           this.log.error({ error: error.message, database: this.database.description }, 'read model: not built from this journal; run `tessera readmodel rebuild`');
+        } else if (isRefusal(error)) {
+          this.log.warn({ error: describe(error), attempt: this.failures, retryInMs: retryDelayMs, position: this.checkpoint }, 'read model: PostgreSQL refused the rows of an event; retrying the events one at a time');
         } else this.log.warn({ error: describe(error), attempt: this.failures, retryInMs: retryDelayMs, lag: this.lag().positions }, 'read model: cannot write to PostgreSQL; retrying');
         await this.sleep(retryDelayMs, false);
         retryDelayMs = Math.min(retryDelayMs * 2, this.retryDelayMaxMs);
@@ -224,7 +261,7 @@ export class Projector {
       const batch = this.nextBatch();
       let progressed = false;
       if (batch.length > 0) {
-        await this.applyBatch(client, batch);
+        await this.applyOrRefuse(client, batch);
         progressed = true;
       }
       if (!this.stopping && (await this.referenceStep(client))) progressed = true;
@@ -271,11 +308,70 @@ export class Projector {
   private nextBatch(): CommittedEvent[] {
     const batch: CommittedEvent[] = [];
     if (this.checkpoint >= this.head) return batch;
-    for (const event of this.journal.feedAfter(this.checkpoint, this.batchEventsMax)) {
+    for (const event of this.journal.feedAfter(this.checkpoint, this.checkpoint < this.isolateThrough ? 1 : this.batchEventsMax)) {
       if (event.position > this.head) break;
       batch.push(event);
     }
     return batch;
+  }
+
+  /**
+   * Applies the batch; when its data is refused, the batch is retried one event at a time, and an
+   * event refused alone `readModelRefusalAttemptsMax` times is set aside. Other failures (PostgreSQL
+   * unreachable) are thrown for the loop's back-off, as are refusals still being retried.
+   */
+  private async applyOrRefuse(client: pg.PoolClient, batch: readonly CommittedEvent[]): Promise<void> {
+    try {
+      await this.applyBatch(client, batch);
+      this.refusal = undefined;
+    } catch (error) {
+      const first = batch[0];
+      if (!isRefusal(error) || first === undefined) throw error;
+      if (batch.length > 1) {
+        this.isolateThrough = Math.max(this.isolateThrough, batch[batch.length - 1]?.position ?? 0);
+        throw error;
+      }
+      const attempts = this.refusal?.position === first.position ? this.refusal.attempts + 1 : 1;
+      this.refusal = { position: first.position, attempts };
+      if (attempts < constants.readModelRefusalAttemptsMax) throw error;
+      await this.setAside(client, first, error);
+      this.refusal = undefined;
+    }
+  }
+
+  /** Records a refused event in `refused_events` (and `events`) and moves the checkpoint past it. */
+  private async setAside(client: pg.PoolClient, committed: CommittedEvent, error: unknown): Promise<void> {
+    const network = networkOf(committed.key, committed.event);
+    const reason = describe(error).slice(0, constants.readModelRefusalErrorLengthMax);
+    await client.query('BEGIN');
+    try {
+      const locked = await client.query<{ position: number }>(`SELECT position FROM ${schema}.checkpoint WHERE name = $1 FOR UPDATE`, [checkpointName]);
+      if ((locked.rows[0]?.position ?? 0) !== this.checkpoint) {
+        await client.query('ROLLBACK');
+        this.checkpoint = locked.rows[0]?.position ?? 0;
+        return;
+      }
+      // The journal's copy without its body (the body may be what PostgreSQL cannot hold): key and seq
+      // are what the journal check compares.
+      const row = { position: committed.position, key: committed.key, seq: committed.seq, type: committed.event.type, network, at: committed.at, body: { type: committed.event.type, refused: true } };
+      await client.query(insertEvents.sql, [rowsParameter(insertEvents, [row])]);
+      await client.query(
+        `INSERT INTO ${schema}.refused_events (position, key, seq, type, network, error) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (position) DO NOTHING`,
+        [committed.position, committed.key, committed.seq, committed.event.type, network, reason],
+      );
+      await client.query(`UPDATE ${schema}.checkpoint SET position = $2, updated_at = now() WHERE name = $1`, [checkpointName, committed.position]);
+      await client.query('COMMIT');
+    } catch (failure) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw failure;
+    }
+    this.checkpoint = committed.position;
+    this.refusedEvents++;
+    this.log.error(
+      { position: committed.position, key: committed.key, seq: committed.seq, type: committed.event.type, error: reason },
+      'read model: an event was refused and is skipped (kept in readmodel.refused_events; fix, then `tessera readmodel rebuild`)',
+    );
+    this.onProgress?.(this.checkpoint);
   }
 
   private async applyBatch(client: pg.PoolClient, batch: readonly CommittedEvent[]): Promise<void> {
@@ -321,7 +417,13 @@ export class Projector {
         balances: balances.book,
         siteOfTerminal: (network, terminal) => this.siteOfTerminal(network, terminal),
       };
-      for (const committed of events) projectionOf(committed.event.type)?.(committed, context);
+      for (const committed of events) {
+        try {
+          projectionOf(committed.event.type)?.(committed, context);
+        } catch (error) {
+          throw new ProjectionError(committed.position, error);
+        }
+      }
       for (const [account, balance] of balances.entries) {
         if (balance.changed) context.add('balances', { account, network: balance.network, balance: balance.balance, bonus: balance.bonus, position: balance.position, at: balance.at });
       }

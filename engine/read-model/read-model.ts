@@ -30,6 +30,8 @@ export interface ReadModel {
   readonly database: ReadModelDatabase;
   lag(): ReadModelLag;
   readonly connected: boolean;
+  /** Events refused and set aside (`readmodel.refused_events`) since the start. */
+  readonly refused: number;
   /** Stops the projector, then the database (call it once the engine has drained). */
   stop(): Promise<void>;
 }
@@ -59,6 +61,9 @@ export function startReadModel(source: ReadModelSource, settings: ReadModelSetti
     lag: () => projector.lag(),
     get connected() {
       return projector.connected;
+    },
+    get refused() {
+      return projector.refused;
     },
     stop: () =>
       (stopping ??= (async () => {
