@@ -142,6 +142,15 @@ describe('the API router', () => {
     expect(JSON.stringify(body)).not.toContain('5000');
   });
 
+  it('refuses a query parameter the route does not define, naming the ones it takes, never the unknown one', async () => {
+    const response = await fetch(`${base}/api/v1/things/a?limt=5&7005000000000017=1`, { headers: key });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'BAD_REQUEST', issues: [{ path: 'query', message: 'unknown query parameter: this route takes limit' }] } });
+    expect(text).not.toContain('limt');
+    expect(text).not.toContain('7005000000000017');
+  });
+
   it('creates with 201, refuses bad JSON and a body over the cap (413)', async () => {
     const made = await fetch(`${base}/api/v1/things`, { method: 'POST', headers: key, body: JSON.stringify({ name: 'pump' }) });
     expect(made.status).toBe(201);

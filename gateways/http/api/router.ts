@@ -266,7 +266,9 @@ async function handle(definition: Route, options: RouterOptions, res: HttpRespon
     const idempotency = definition.method === 'post' && principal !== undefined ? options.idempotency : undefined;
     const idempotencyKey = idempotency !== undefined ? idempotencyKeyOf(raw.headers['idempotency-key']) : undefined;
     const params = decodeParameters(rawParams);
-    const query = validate(definition.query, queryObject(queryString), 'query');
+    const rawQuery = queryObject(queryString);
+    refuseUnknownParameters(definition.query, rawQuery);
+    const query = validate(definition.query, rawQuery, 'query');
     const parsedBody = definition.body === undefined ? undefined : validate(definition.body, parseJson(body), 'body');
     const request: ApiRequest<unknown, unknown> = { method: raw.method, url: raw.url, params, query, body: parsedBody, headers: raw.headers, remote: raw.remote, principal };
     if (idempotency !== undefined && idempotencyKey !== undefined && principal !== undefined) {
@@ -354,6 +356,21 @@ function decodeParameters(raw: readonly (readonly [string, string])[]): Record<s
 }
 
 /** The query string as an object; a name given more than once becomes an array. */
+/**
+ * A query parameter the route does not define is refused (a misspelt filter would otherwise be
+ * ignored and answer everything). The issue names the parameters the route takes, never the unknown
+ * one (a name may be anything a caller typed).
+ */
+function refuseUnknownParameters(schema: z.ZodType | undefined, query: Readonly<Record<string, unknown>>): void {
+  const names = Object.keys(query);
+  if (names.length === 0) return;
+  if (schema !== undefined && !(schema instanceof z.ZodObject)) return;
+  const known = new Set(schema instanceof z.ZodObject ? Object.keys(schema.shape) : []);
+  if (names.every((name) => known.has(name))) return;
+  const message = known.size === 0 ? 'this route takes no query parameters' : `unknown query parameter: this route takes ${[...known].join(', ')}`;
+  throw new ApiError('BAD_REQUEST', 'the query is not valid: an unknown parameter', [{ path: 'query', message }]);
+}
+
 function queryObject(queryString: string): Record<string, string | string[]> {
   const result: Record<string, string | string[]> = {};
   for (const [name, value] of new URLSearchParams(queryString)) {
