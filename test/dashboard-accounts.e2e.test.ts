@@ -117,9 +117,24 @@ describe('the accounts screens in Chromium', () => {
     await drawer.getByTestId('restrictions-save').click();
     await drawer.locator('.ant-form-item-explain-error').filter({ hasText: 'Часы в виде 06:00-22:00' }).waitFor({ timeout: 5_000 });
     await drawer.getByTestId('restriction-hours').fill('');
-    await drawer.getByTestId('restriction-sites').click();
-    await page.locator('.ant-select-item-option').filter({ hasText: 'MSK-02' }).click();
-    await drawer.getByTestId('restriction-sites').locator('.ant-select-selection-item').filter({ hasText: 'MSK-02' }).waitFor({ timeout: 5_000 });
+    // Pick MSK-02 in the sites list. On a loaded machine a click can land while the list is still
+    // opening (antd animates it): open it and click again until the choice shows, one click at a time
+    // (a second click on a chosen option would take it away again).
+    const sitesSelect = drawer.getByTestId('restriction-sites');
+    const chosen = sitesSelect.locator('.ant-select-selection-item').filter({ hasText: 'MSK-02' });
+    const option = page.locator('.ant-select-item-option').filter({ hasText: 'MSK-02' });
+    await expect
+      .poll(
+        async () => {
+          if ((await chosen.count()) > 0) return true;
+          if (!(await option.isVisible())) await sitesSelect.click();
+          await option.click({ timeout: 2_000 }).catch(() => undefined);
+          await chosen.waitFor({ timeout: 2_000 }).catch(() => undefined);
+          return (await chosen.count()) > 0;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     await drawer.locator('.ant-drawer-title').click(); // closes the list
     await drawer.getByTestId('restrictions-save').click();
     await page.locator('.ant-message').filter({ hasText: 'Сохранено' }).waitFor({ timeout: 5_000 });
