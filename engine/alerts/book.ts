@@ -156,21 +156,38 @@ export interface AlertQuery {
   network?: string;
   /** `unresolved` (default): open and acknowledged. */
   status?: 'open' | 'acknowledged' | 'resolved' | 'unresolved' | 'all';
+  /** Only alerts numbered below this (the next page after one ending at `before`). */
+  before?: number;
+  /** Only the alerts this accepts (a caller's sites, a severity…), before the limit is applied. */
+  where?: (view: AlertView) => boolean;
   limit?: number;
+}
+
+/** The alerts of the book the query selects, unsorted. */
+function* matchingAlerts(book: AlertBook, query: AlertQuery): Generator<AlertView> {
+  const status = query.status ?? 'unresolved';
+  const accepts = (view: AlertView): boolean => (query.before === undefined || view.number < query.before) && (query.where === undefined || query.where(view));
+  for (const [network, entry] of book.networks) {
+    if (query.network !== undefined && network !== query.network) continue;
+    if (status !== 'resolved') for (const view of entry.unresolved.values()) if ((status === 'unresolved' || status === 'all' || view.status === status) && accepts(view)) yield view;
+    if (status === 'resolved' || status === 'all') for (const view of entry.resolved.values()) if (accepts(view)) yield view;
+  }
 }
 
 /** Alerts matching the query, newest first. */
 export function listAlerts(book: AlertBook, query: AlertQuery): AlertView[] {
-  const status = query.status ?? 'unresolved';
-  const limit = Math.max(0, Math.min(query.limit ?? constants.alertListMax, constants.alertListMax));
-  const found: AlertView[] = [];
-  for (const [network, entry] of book.networks) {
-    if (query.network !== undefined && network !== query.network) continue;
-    if (status !== 'resolved') for (const view of entry.unresolved.values()) if (status === 'unresolved' || status === 'all' || view.status === status) found.push(view);
-    if (status === 'resolved' || status === 'all') found.push(...entry.resolved.values());
-  }
+  // A page of at most `alertListMax`, and one more to tell whether another page follows.
+  const limit = Math.max(0, Math.min(query.limit ?? constants.alertListMax, constants.alertListMax + 1));
+  const found = [...matchingAlerts(book, query)];
   found.sort((a, b) => b.raisedAt - a.raisedAt || b.number - a.number);
   return found.slice(0, limit);
+}
+
+/** How many alerts match the query (no limit). */
+export function countAlerts(book: AlertBook, query: AlertQuery): number {
+  let count = 0;
+  for (const _view of matchingAlerts(book, query)) count++;
+  return count;
 }
 
 export function unresolvedCount(book: AlertBook): number {

@@ -12,7 +12,7 @@ import type { LmdbStore } from '../store/lmdb-store.js';
 import type { AlertDraft, AlertEvent, AlertRaised, AlertView } from './alert.js';
 import { alertIdOf, alertLogKey, networkOfAlertId } from './alert.js';
 import type { AlertActionReason, AlertBook, AlertQuery } from './book.js';
-import { applyAlertEvent, decideAction, emptyAlertBook, findAlert, listAlerts, nextAlertNumber, unresolvedCount } from './book.js';
+import { applyAlertEvent, countAlerts, decideAction, emptyAlertBook, findAlert, listAlerts, nextAlertNumber, unresolvedCount } from './book.js';
 import type { DeliveryOptions, DeliveryOutcome, DeliveryRecord, DeliveryResult } from './deliveries.js';
 import { Deliveries, defaultDeliveryOptions, payloadOf } from './deliveries.js';
 import type { DeliveryConfig } from './delivery-config.js';
@@ -117,6 +117,11 @@ export class AlertService {
   /** Alerts, newest first (default: those not resolved, every network). */
   list(query: AlertQuery = {}): AlertView[] {
     return listAlerts(this.book, query).map(copy);
+  }
+
+  /** How many alerts match the query (default: those not resolved, every network). */
+  count(query: AlertQuery = {}): number {
+    return countAlerts(this.book, query);
   }
 
   get(alertId: string): AlertView | undefined {

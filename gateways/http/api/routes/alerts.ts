@@ -8,7 +8,7 @@
 // Alerts are named by their number within the network, so a URL never carries another network's id.
 
 import type { AlertActionResult, AlertView, Principal } from '../../../../engine/index.js';
-import { alertRuleIds, alertSeverities, alertStatuses, assertNever, constants, subjectKinds, z } from '../../../../engine/index.js';
+import { alertIdOf, alertRuleIds, alertSeverities, alertStatuses, assertNever, constants, subjectKinds, z } from '../../../../engine/index.js';
 import type { ApiContext } from '../context.js';
 import { listScope, principalOf, requireAllowed } from '../context.js';
 import type { ApiRequest, Route } from '../router.js';
@@ -131,7 +131,7 @@ function numberParam(request: ApiRequest<unknown, unknown>): number {
 /** The alert the caller may see, or 404 (another network's, another site's or none). */
 function alertOf(context: ApiContext, principal: Principal, request: ApiRequest<unknown, unknown>): AlertView {
   const number = numberParam(request);
-  const view = context.engine.alerts.get(`${principal.network}:alert:${number}`);
+  const view = context.engine.alerts.get(alertIdOf(principal.network, number));
   const scope = listScope(context, principal, 'dashboard.read', principal.network, request.remote);
   if (view === undefined || !visible(scope.sites, view)) throw new ApiError('NOT_FOUND', 'alert not found');
   return view;
@@ -184,14 +184,14 @@ export function alertRoutes(context: ApiContext): Route[] {
         const principal = principalOf(request);
         const scope = listScope(context, principal, 'dashboard.read', principal.network, request.remote);
         const { status, severity, rule, site, before, limit } = request.query;
-        const seen = context.engine.alerts.list({ network: principal.network, status, limit: constants.alertListMax }).filter((view) => visible(scope.sites, view));
-        const unresolved = status === 'unresolved' ? seen.length : context.engine.alerts.list({ network: principal.network, status: 'unresolved', limit: constants.alertListMax }).filter((view) => visible(scope.sites, view)).length;
-        const matching = seen.filter(
-          (view) => (severity === undefined || view.severity === severity) && (rule === undefined || view.rule === rule) && (site === undefined || view.subject.site === site) && (before === undefined || view.number < before),
-        );
-        const items = matching.slice(0, limit);
+        const mine = (view: AlertView): boolean => visible(scope.sites, view);
+        const where = (view: AlertView): boolean => mine(view) && (severity === undefined || view.severity === severity) && (rule === undefined || view.rule === rule) && (site === undefined || view.subject.site === site);
+        // One more than the page: it says whether there is a next one.
+        const found = context.engine.alerts.list({ network: principal.network, status, ...(before !== undefined ? { before } : {}), where, limit: limit + 1 });
+        const items = found.slice(0, limit);
         const last = items.at(-1);
-        return Promise.resolve({ body: { items: items.map(alertAnswerOf), unresolved, ...(matching.length > limit && last !== undefined ? { next: last.number } : {}) } });
+        const unresolved = context.engine.alerts.count({ network: principal.network, status: 'unresolved', where: mine });
+        return Promise.resolve({ body: { items: items.map(alertAnswerOf), unresolved, ...(found.length > limit && last !== undefined ? { next: last.number } : {}) } });
       },
     }),
     route({
