@@ -76,7 +76,7 @@ export type {
 // The read model's queries the HTTP API answers from (the transaction feed, an operation's card).
 export { decodeFeedCursor, encodeFeedCursor, operationCard, operationKinds, operationResults, operationsQuery, operationView, searchOperations } from './read-model/queries/index.js';
 export type { CardLine, CardPayment, CardReturn, CardShift, FeedCursor, FeedPage, FeedScope, OperationCard, OperationDetails, OperationFilters, OperationKind, OperationResult, OperationRow, OperationView } from './read-model/queries/index.js';
-export { alertActionReasons, alertChanges, alertIdOf, alertRuleIds, alertSeverities, alertStatuses, subjectKinds, deliveryConfigFromEnvironment, signatureHeader, timestampHeader, deliveryHeader, verifySignature } from './alerts/index.js';
+export { alertActionReasons, alertChanges, alertIdOf, isAlertEventType, alertRuleIds, alertSeverities, alertStatuses, subjectKinds, deliveryConfigFromEnvironment, signatureHeader, timestampHeader, deliveryHeader, verifySignature } from './alerts/index.js';
 export type {
   AlertActionReason,
   AlertActionResult,

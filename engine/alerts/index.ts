@@ -8,7 +8,7 @@ export type { AlertActionResult, AlertChange, AlertListener, AlertLog, AlertOpti
 export type { AlertQuery, AlertActionReason } from './book.js';
 export { alertActionReasons } from './book.js';
 export type { AlertEvent, AlertStatus, AlertSubject, AlertTrigger, AlertView, SubjectKind } from './alert.js';
-export { alertEventTypes, alertIdOf, alertLogKey, alertStatuses, subjectKinds } from './alert.js';
+export { alertEventTypes, alertIdOf, alertLogKey, alertStatuses, isAlertEventType, subjectKinds } from './alert.js';
 export type { AlertChannel, AlertRuleId, AlertSettings, AlertSeverity, AlertsSectionDocument } from './settings.js';
 export { alertChannels, alertRuleDefaults, alertRuleIds, alertSeverities, compileAlertSettings } from './settings.js';
 export type { DeliveryConfig, SmtpConfig, SmtpTlsMode } from './delivery-config.js';

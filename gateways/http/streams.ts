@@ -16,7 +16,7 @@
 
 import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_socket_context_t } from 'uWebSockets.js';
 import type { CommittedEvent, Engine } from '../../engine/index.js';
-import { constants } from '../../engine/index.js';
+import { constants, isAlertEventType } from '../../engine/index.js';
 import type { BoardSession, FeedItem, ServerFrame, StreamName, TerminalSeen, TodayFigures } from './stream-frames.js';
 import { streamNames } from './stream-frames.js';
 import type { ApiErrorCode } from './api/error-codes.js';
@@ -80,7 +80,7 @@ function topicsOf(event: Record<string, unknown>, stream: StreamName, site: stri
 
 /** An event of an alert journal (raised, acknowledged, resolved, delivered or not). */
 function isAlertEvent(event: Record<string, unknown>): boolean {
-  return typeof event['alertId'] === 'string' && typeof event['type'] === 'string' && event['type'].startsWith('alert');
+  return typeof event['type'] === 'string' && isAlertEventType(event['type']);
 }
 
 /** The one topic of a stream a viewer subscribes to per scope. */

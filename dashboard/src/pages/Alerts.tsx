@@ -6,7 +6,7 @@
 // with an optional note; both name the person and are answered once on disk, so every other open
 // dashboard sees the change within a second. An operator sees the alerts of its own sites.
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Alert, App, Button, Descriptions, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -17,8 +17,7 @@ import { instant, money, quantity } from '../format';
 import { problemText } from '../problems';
 import { useMe } from '../session';
 import type { ScreenProps } from '../screens';
-import type { Frame } from '../stream';
-import { useStream } from '../components/useStream';
+import { useAlertChanges } from '../components/useAlertChanges';
 import { StreamStatus } from '../components/StreamStatus';
 import { usePages } from '../components/usePages';
 
@@ -83,7 +82,6 @@ export function Alerts({ network }: ScreenProps) {
   const [resolving, setResolving] = useState<AlertItem | undefined>();
   const [busy, setBusy] = useState<number | undefined>();
   const [form] = Form.useForm<{ note?: string }>();
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const fetchPage = useCallback(
     (before: number | undefined) =>
@@ -95,16 +93,7 @@ export function Alerts({ network }: ScreenProps) {
   );
   const { items, next, loading, error, more } = usePages(fetchPage, refreshed);
 
-  const onFrame = useCallback((frame: Frame) => {
-    // An alert's event, or a reset (too far behind to replay): read the list again.
-      if ((frame.type !== 'alerts' && frame.type !== 'reset') || timer.current !== undefined) return;
-    timer.current = setTimeout(() => {
-      timer.current = undefined;
-      setRefreshed((count) => count + 1);
-    }, reloadDelayMs);
-  }, []);
-  useEffect(() => () => clearTimeout(timer.current), []);
-  const state = useStream(network, ['alerts'], onFrame);
+  const state = useAlertChanges(network, reloadDelayMs, () => setRefreshed((count) => count + 1));
 
   const act = async (alert: AlertItem, kind: 'acknowledge' | 'resolve', note?: string): Promise<boolean> => {
     setBusy(alert.number);
