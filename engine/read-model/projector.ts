@@ -53,13 +53,13 @@ export class ProjectionError extends Error {
 
 /**
  * Whether PostgreSQL (or a projection) refused the batch's data — a data exception (22…), an integrity
- * constraint (23…), a statement that does not fit the rows (42…, but not a missing table or schema: a
- * rebuild may be dropping them) — rather than being unreachable or busy.
+ * constraint (23…), a statement that does not fit the rows (42…, but not a missing table, 42P01: a
+ * rebuild may be dropping it) — rather than being unreachable, busy or mid-rebuild.
  */
 function isRefusal(error: unknown): boolean {
   if (error instanceof ProjectionError) return true;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && /^(22|23|42)/.test(code) && code !== '42P01' && code !== '3F000';
+  return typeof code === 'string' && /^(22|23|42)/.test(code) && code !== '42P01';
 }
 
 /** The read model was built from another journal (a new data directory, another engine's database). */
@@ -339,18 +339,38 @@ export class Projector {
     }
   }
 
+  /**
+   * One transaction that moves the checkpoint to `to`: the checkpoint row is locked first — when
+   * another projector (or a rebuild) moved it, nothing is done and this one goes on from where it is
+   * (false) — then `work`, the new checkpoint, the commit.
+   */
+  private async advanceCheckpoint(client: pg.PoolClient, to: number, work: () => Promise<void>): Promise<boolean> {
+    await client.query('BEGIN');
+    try {
+      const locked = await client.query<{ position: number }>(`SELECT position FROM ${schema}.checkpoint WHERE name = $1 FOR UPDATE`, [checkpointName]);
+      const stored = locked.rows[0]?.position ?? 0;
+      if (stored !== this.checkpoint) {
+        await client.query('ROLLBACK');
+        this.checkpoint = stored;
+        return false;
+      }
+      await work();
+      await client.query(`UPDATE ${schema}.checkpoint SET position = $2, updated_at = now() WHERE name = $1`, [checkpointName, to]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    this.checkpoint = to;
+    this.onProgress?.(to);
+    return true;
+  }
+
   /** Records a refused event in `refused_events` (and `events`) and moves the checkpoint past it. */
   private async setAside(client: pg.PoolClient, committed: CommittedEvent, error: unknown): Promise<void> {
     const network = networkOf(committed.key, committed.event);
     const reason = describe(error).slice(0, constants.readModelRefusalErrorLengthMax);
-    await client.query('BEGIN');
-    try {
-      const locked = await client.query<{ position: number }>(`SELECT position FROM ${schema}.checkpoint WHERE name = $1 FOR UPDATE`, [checkpointName]);
-      if ((locked.rows[0]?.position ?? 0) !== this.checkpoint) {
-        await client.query('ROLLBACK');
-        this.checkpoint = locked.rows[0]?.position ?? 0;
-        return;
-      }
+    const done = await this.advanceCheckpoint(client, committed.position, async () => {
       // The journal's copy without its body (the body may be what PostgreSQL cannot hold): key and seq
       // are what the journal check compares.
       const row = { position: committed.position, key: committed.key, seq: committed.seq, type: committed.event.type, network, at: committed.at, body: { type: committed.event.type, refused: true } };
@@ -359,34 +379,20 @@ export class Projector {
         `INSERT INTO ${schema}.refused_events (position, key, seq, type, network, error) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (position) DO NOTHING`,
         [committed.position, committed.key, committed.seq, committed.event.type, network, reason],
       );
-      await client.query(`UPDATE ${schema}.checkpoint SET position = $2, updated_at = now() WHERE name = $1`, [checkpointName, committed.position]);
-      await client.query('COMMIT');
-    } catch (failure) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw failure;
-    }
-    this.checkpoint = committed.position;
+    });
+    if (!done) return;
     this.refusedEvents++;
     this.log.error(
       { position: committed.position, key: committed.key, seq: committed.seq, type: committed.event.type, error: reason },
       'read model: an event was refused and is skipped (kept in readmodel.refused_events; fix, then `tessera readmodel rebuild`)',
     );
-    this.onProgress?.(this.checkpoint);
   }
 
   private async applyBatch(client: pg.PoolClient, batch: readonly CommittedEvent[]): Promise<void> {
     const last = batch[batch.length - 1];
     if (last === undefined) return;
-    await client.query('BEGIN');
-    try {
-      const locked = await client.query<{ position: number }>(`SELECT position FROM ${schema}.checkpoint WHERE name = $1 FOR UPDATE`, [checkpointName]);
-      const stored = locked.rows[0]?.position ?? 0;
-      if (stored !== this.checkpoint) {
-        // Another projector (or a rebuild) moved it: start again from where it is.
-        await client.query('ROLLBACK');
-        this.checkpoint = stored;
-        return;
-      }
+    const requested: [string, number][] = [];
+    const done = await this.advanceCheckpoint(client, last.position, async () => {
       const eventRows = batch.map((committed) => ({
         position: committed.position,
         key: committed.key,
@@ -402,7 +408,6 @@ export class Projector {
 
       const rows = new Map<WriteName, unknown[]>();
       const balances = await this.loadBalances(client, events);
-      const requested: [string, number][] = [];
       const context: ProjectionContext = {
         add: <W extends WriteName>(write: W, row: RowOf<W>) => {
           let list = rows.get(write);
@@ -433,15 +438,8 @@ export class Projector {
         const spec = batchWrites[name];
         await client.query(spec.sql, [rowsParameter(spec as never, rowsToWrite(name, list as never[]) as never[])]);
       }
-      await client.query(`UPDATE ${schema}.checkpoint SET position = $2, updated_at = now() WHERE name = $1`, [checkpointName, last.position]);
-      await client.query('COMMIT');
-      this.checkpoint = last.position;
-      for (const [network, position] of requested) this.requestReferences(network, position);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-    this.onProgress?.(this.checkpoint);
+    });
+    if (done) for (const [network, position] of requested) this.requestReferences(network, position);
   }
 
   /** The running balances of the accounts the batch touches: from PostgreSQL, else the opening balance. */
