@@ -115,7 +115,7 @@ export interface Route<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.
   produces?: readonly string[];
   /** Answers that are not errors besides 200 (e.g. 201, 202). */
   status?: number;
-  /** How the document types a path parameter (default: a string); the handler still checks it. */
+  /** Path parameters that are integers: the router refuses anything else (400), the document types them (default: a string). */
   pathParameters?: Readonly<Record<string, { type: 'integer'; minimum?: number; description?: string }>>;
   /** Error answers of this route's own (e.g. 409 when the target is already in that state), for the document. */
   errors?: Readonly<Partial<Record<'404' | '409', string>>>;
@@ -266,6 +266,7 @@ async function handle(definition: Route, options: RouterOptions, res: HttpRespon
     const idempotency = definition.method === 'post' && principal !== undefined ? options.idempotency : undefined;
     const idempotencyKey = idempotency !== undefined ? idempotencyKeyOf(raw.headers['idempotency-key']) : undefined;
     const params = decodeParameters(rawParams);
+    checkPathParameters(definition.pathParameters, params);
     const rawQuery = queryObject(queryString);
     refuseUnknownParameters(definition.query, rawQuery);
     const query = validate(definition.query, rawQuery, 'query');
@@ -355,7 +356,16 @@ function decodeParameters(raw: readonly (readonly [string, string])[]): Record<s
   return params;
 }
 
-/** The query string as an object; a name given more than once becomes an array. */
+/** Path parameters the route declares as integers are whole numbers (from `minimum`), else 400. */
+function checkPathParameters(declared: Route['pathParameters'], params: Readonly<Record<string, string>>): void {
+  for (const [name, parameter] of Object.entries(declared ?? {})) {
+    const text = params[name] ?? '';
+    const value = /^(0|[1-9][0-9]{0,15})$/.test(text) ? Number(text) : Number.NaN;
+    if (Number.isSafeInteger(value) && value >= (parameter.minimum ?? 0)) continue;
+    throw new ApiError('BAD_REQUEST', `the path parameter ${name} is not valid`, [{ path: `path.${name}`, message: `a whole number${parameter.minimum !== undefined ? ` from ${parameter.minimum}` : ''}` }]);
+  }
+}
+
 /**
  * A query parameter the route does not define is refused (a misspelt filter would otherwise be
  * ignored and answer everything). The issue names the parameters the route takes, never the unknown
@@ -371,6 +381,7 @@ function refuseUnknownParameters(schema: z.ZodType | undefined, query: Readonly<
   throw new ApiError('BAD_REQUEST', 'the query is not valid: an unknown parameter', [{ path: 'query', message }]);
 }
 
+/** The query string as an object; a name given more than once becomes an array. */
 function queryObject(queryString: string): Record<string, string | string[]> {
   const result: Record<string, string | string[]> = {};
   for (const [name, value] of new URLSearchParams(queryString)) {

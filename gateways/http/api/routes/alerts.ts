@@ -121,17 +121,10 @@ function visible(sites: readonly string[] | 'all', view: AlertView): boolean {
   return sites === 'all' || (view.subject.site !== undefined && sites.includes(view.subject.site));
 }
 
-function numberParam(request: ApiRequest<unknown, unknown>): number {
-  const text = request.params['number'] ?? '';
-  const number = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(number)) throw new ApiError('BAD_REQUEST', 'not a valid alert number', [{ path: 'path.number', message: 'a whole number from 1' }]);
-  return number;
-}
-
 /** The alert the caller may see, or 404 (another network's, another site's or none). */
 function alertOf(context: ApiContext, principal: Principal, request: ApiRequest<unknown, unknown>): AlertView {
-  const number = numberParam(request);
-  const view = context.engine.alerts.get(alertIdOf(principal.network, number));
+  // The router checked it is a whole number from 1 (`pathParameters`).
+  const view = context.engine.alerts.get(alertIdOf(principal.network, Number(request.params['number'])));
   const scope = listScope(context, principal, 'dashboard.read', principal.network, request.remote);
   if (view === undefined || !visible(scope.sites, view)) throw new ApiError('NOT_FOUND', 'alert not found');
   return view;
