@@ -1,6 +1,8 @@
 // How the dashboard shows the engine's integers: money in kopecks as roubles, quantities in
 // thousandths of a unit, instants in the network's time zone. One place, so every screen agrees.
 
+import { defaultZone } from './periods';
+
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
 /** 123456 kopecks → "1 234,56 ₽" (ru) / "RUB 1,234.56" (en). */
@@ -30,7 +32,7 @@ export function lineQuantity(value: number, unit: string | null | undefined, lan
   return quantity(value, unit === 'l' || unit === 'pcs' ? unit : undefined, language);
 }
 
-let displayZone = 'Europe/Moscow';
+let displayZone = defaultZone;
 
 /** The network's time zone, once the session knows it: the default of `instant`. */
 export function setDisplayZone(zone: string): void {
