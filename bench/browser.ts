@@ -189,7 +189,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       httpHost: '127.0.0.1',
       demo: true,
       logger: pino({ level: 'silent' }),
-      alerts: { environment: { TESSERA_SMTP_HOST: '127.0.0.1', TESSERA_SMTP_PORT: String(sink.port), TESSERA_SMTP_TLS: 'none', TESSERA_SMTP_FROM: 'tessera@sever.test' } },
+      alerts: { environment: sink.environment },
     });
     const running = server;
     const engine = running.engine;

@@ -57,7 +57,7 @@ describe('alerts over HTTP', () => {
       demo: true,
       clock,
       logger: pino({ level: 'silent' }),
-      alerts: { environment: { TESSERA_SMTP_HOST: '127.0.0.1', TESSERA_SMTP_PORT: String(sink.port), TESSERA_SMTP_TLS: 'none', TESSERA_SMTP_FROM: 'tessera@sever.test' } },
+      alerts: { environment: sink.environment },
     });
     owner = await signedInAs(server, sink, 'owner');
     accountant = await signedInAs(server, sink, 'accountant');

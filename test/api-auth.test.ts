@@ -100,7 +100,7 @@ describe('sign-in, users and audit over HTTP', () => {
       demo: true,
       clock,
       logger: pino({ level: 'silent' }),
-      alerts: { environment: { TESSERA_SMTP_HOST: '127.0.0.1', TESSERA_SMTP_PORT: String(sink.port), TESSERA_SMTP_TLS: 'none', TESSERA_SMTP_FROM: 'tessera@sever.test' } },
+      alerts: { environment: sink.environment },
     });
     port = server.http.port;
     owner = await person('owner');

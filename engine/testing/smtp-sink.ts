@@ -14,6 +14,8 @@ export interface CaughtMail {
 export interface SmtpSink {
   port: number;
   mails: CaughtMail[];
+  /** The engine's `TESSERA_SMTP_*` settings that send to this sink (`serve({ alerts: { environment } })`). */
+  environment: Readonly<Record<string, string>>;
   /** Resolves with the `count`-th mail (1-based) once it has arrived. */
   nth(count: number): Promise<CaughtMail>;
   close(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     port,
     mails,
+    environment: { TESSERA_SMTP_HOST: '127.0.0.1', TESSERA_SMTP_PORT: String(port), TESSERA_SMTP_TLS: 'none', TESSERA_SMTP_FROM: 'tessera@sever.test' },
     async nth(count) {
       while (mails.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
       const mail = mails[count - 1];

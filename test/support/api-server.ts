@@ -39,7 +39,7 @@ export async function startApiServer(name: string): Promise<ApiServer> {
     demo: true,
     readModel: { databaseUrl: postgres?.url },
     logger: pino({ level: 'silent' }),
-    alerts: { environment: { TESSERA_SMTP_HOST: '127.0.0.1', TESSERA_SMTP_PORT: String(sink.port), TESSERA_SMTP_TLS: 'none', TESSERA_SMTP_FROM: 'tessera@sever.test' } },
+    alerts: { environment: sink.environment },
   });
   const apiKey = async (input: NewApiKey): Promise<string> => {
     const created = await server.security.apiKeys.create(input, { kind: 'system', id: name });

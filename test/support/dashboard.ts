@@ -78,7 +78,7 @@ export async function startDashboard(options: { nats?: boolean } = {}): Promise<
     ...(nats !== undefined ? { natsUrl: nats.url } : {}),
     readModel: { databaseUrl: database.url },
     logger: pino({ level: 'silent' }),
-    alerts: { environment: { TESSERA_SMTP_HOST: '127.0.0.1', TESSERA_SMTP_PORT: String(sink.port), TESSERA_SMTP_TLS: 'none', TESSERA_SMTP_FROM: 'tessera@sever.test' } },
+    alerts: { environment: sink.environment },
   });
   const nc = nats !== undefined ? await connect({ servers: nats.url, name: 'tessera-dashboard-e2e' }) : undefined;
   const browser = await launchChromium();
