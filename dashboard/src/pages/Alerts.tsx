@@ -10,7 +10,8 @@ import { useCallback, useState } from 'react';
 import { Alert, App, Button, Descriptions, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { AlertRuleId, AlertSeverity, AlertStatus, SubjectKind } from '../../../engine/alerts/alert-kinds';
+import type { AlertRuleId, AlertSeverity, AlertStatus } from '../../../engine/alerts/alert-kinds';
+import type { AlertAnswer } from '../../../gateways/http/api/routes/alerts';
 import { alertRuleIds, alertSeverities } from '../../../engine/alerts/alert-kinds';
 import { api } from '../http';
 import { instant, money, quantity } from '../format';
@@ -21,20 +22,8 @@ import { useAlertChanges } from '../components/useAlertChanges';
 import { StreamStatus } from '../components/StreamStatus';
 import { usePages } from '../components/usePages';
 
-export interface AlertItem {
-  id: string;
-  number: number;
-  rule: AlertRuleId;
-  severity: AlertSeverity;
-  status: AlertStatus;
-  subject: { kind: SubjectKind; id: string; card?: string; account?: string; name?: string; terminal?: string; site?: string; cashier?: string; client?: string; plate?: string };
-  message: string;
-  trigger: { positions: number[]; refs: string[]; values: Record<string, number | string> };
-  raisedAt: string;
-  acknowledged?: { by: string; at: string };
-  resolved?: { by: string; at: string; note?: string };
-  deliveries: { channel: string; status: 'pending' | 'delivered' | 'failed'; attempts?: number; error?: string }[];
-}
+/** An alert as `GET /api/v1/alerts` answers it (the route's own type). */
+export type AlertItem = AlertAnswer;
 
 interface AlertPage {
   items: AlertItem[];
@@ -100,14 +89,14 @@ export function Alerts({ network }: ScreenProps) {
     try {
       await api.post<AlertItem>(`/alerts/${alert.number}/${kind}`, kind === 'resolve' && note !== undefined && note.trim() !== '' ? { note: note.trim() } : {});
       void message.success(t(`alerts.done.${kind === 'acknowledge' ? 'acknowledged' : 'resolved'}`, { number: alert.number }));
-      setRefreshed((count) => count + 1);
       return true;
     } catch (problem) {
       void message.error(problemText(t, problem));
-      setRefreshed((count) => count + 1);
       return false;
     } finally {
+      // Done or refused (resolved elsewhere meanwhile): the list as it is now.
       setBusy(undefined);
+      setRefreshed((count) => count + 1);
     }
   };
 
