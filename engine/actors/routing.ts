@@ -29,6 +29,7 @@ import type { ActorDeps } from './deps.js';
 import type { CardPurpose, TerminalMessage, Ticket } from './messages.js';
 import type { BoardEntry } from '../store/lmdb-store.js';
 import type { ReplyPort } from '../request-desk.js';
+import type { DeclineExtra } from './settle.js';
 import { settle } from './settle.js';
 
 export type RequestMessage = Extract<TerminalMessage, { type: 'request' }>;
@@ -48,7 +49,7 @@ export function routeFromDoor(deps: ActorDeps, info: TerminalInfo | undefined, m
     return;
   }
   const ticket = ticketOf(info, message, message.settle);
-  const settleHere = (outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>): void => settle(deps, doorJournal(deps, info.id), ticket, outcome, extra);
+  const settleHere = (outcome: Outcome, extra?: DeclineExtra): void => settle(deps, doorJournal(deps, info.id), ticket, outcome, extra);
   if (info.status === 'blocked') {
     settleHere(declined('TERMINAL_BLOCKED'));
     return;
@@ -130,7 +131,7 @@ function doorJournal(deps: ActorDeps, terminalId: string): (event: DeclinedEvent
  * A card use: to the card's actor when the card has a PIN (its tries are the card's state); else
  * checked here — status, expiry, restrictions — and handed straight to the card's account.
  */
-export function useCard(deps: ActorDeps, info: TerminalInfo, number: string, use: CardPurpose, ticket: Ticket, settleHere: (outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>) => unknown): void {
+export function useCard(deps: ActorDeps, info: TerminalInfo, number: string, use: CardPurpose, ticket: Ticket, settleHere: (outcome: Outcome, extra?: DeclineExtra) => unknown): void {
   const identity = deps.cardKeys.identify(info.networkId, number);
   const config = deps.store.getReference<CardConfig>(referenceKinds.card, `${info.networkId}:${identity.hash}`);
   if (config === undefined) {
@@ -201,7 +202,7 @@ export function contextOf(info: TerminalInfo): TerminalContext {
 }
 
 /** Sales with a card, refunds and top-ups: to the card, the owner of the receipt, or the account. */
-export function routeCashOperation(deps: ActorDeps, info: TerminalInfo, message: Extract<RequestMessage, { op: 'sale' | 'refund' | 'topup' }>, ticket: Ticket, shift: ShiftRef | undefined, settleHere: (outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>) => unknown): void {
+export function routeCashOperation(deps: ActorDeps, info: TerminalInfo, message: Extract<RequestMessage, { op: 'sale' | 'refund' | 'topup' }>, ticket: Ticket, shift: ShiftRef | undefined, settleHere: (outcome: Outcome, extra?: DeclineExtra) => unknown): void {
   const terminal = contextOf(info);
   const inShift = shift !== undefined ? { shift } : {};
   switch (message.op) {

@@ -10,8 +10,10 @@ import { replyFor } from '../protocol/replies.js';
 import type { ActorDeps } from './deps.js';
 import type { Ticket } from './messages.js';
 
-/** `extra`: what the decider knows of the request beyond the ticket (a known card's keyed hash). */
-export function settle(deps: ActorDeps, persist: (event: DeclinedEvent) => void, ticket: Ticket, outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>): void {
+/** What a decider knows of a declined request beyond its ticket: a known card's keyed hash. */
+export type DeclineExtra = Pick<DeclineDetails, 'cardHash'>;
+
+export function settle(deps: ActorDeps, persist: (event: DeclinedEvent) => void, ticket: Ticket, outcome: Outcome, extra?: DeclineExtra): void {
   const reply = replyFor(ticket.requestId, outcome);
   if (outcome.result === 'error') {
     // Nothing was decided: no record, so a retry is decided afresh.

@@ -10,7 +10,6 @@
 // waits until the shift's operations still in flight are answered (at most `shiftCloseWaitMs`), then
 // sums the index into the Z-report.
 
-import type { DeclineDetails } from '../domain/declined.js';
 import type { TerminalCommand, TerminalEvent, TerminalSnapshot, TerminalState } from '../domain/terminal.js';
 import { cashShiftOf, decideTerminal, decodeTerminalSnapshot, encodeTerminalSnapshot, evolveTerminal, initialTerminalState, shiftOperationOf } from '../domain/terminal.js';
 import { saleRecordOf } from '../domain/account.js';
@@ -26,6 +25,7 @@ import type { ActorDeps } from './deps.js';
 import type { Ticket, TerminalMessage } from './messages.js';
 import type { RequestMessage } from './routing.js';
 import { routeCashOperation, routeFromDoor, ticketOf } from './routing.js';
+import type { DeclineExtra } from './settle.js';
 import { settle } from './settle.js';
 import { assertNever } from '../assert.js';
 
@@ -116,7 +116,7 @@ export function terminalBehaviour(deps: ActorDeps, key: string): ActorBehaviour<
       return state;
     }
     const ticket: Ticket = ticketOf(info, message, message.settle);
-    const settleHere = (outcome: Outcome, extra?: Pick<DeclineDetails, 'cardHash'>): TerminalState => {
+    const settleHere = (outcome: Outcome, extra?: DeclineExtra): TerminalState => {
       settle(deps, context.persist, ticket, outcome, extra);
       return state;
     };
